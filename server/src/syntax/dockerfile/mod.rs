@@ -1,0 +1,23 @@
+//! Dockerfile syntax: a lossless, error-tolerant parser and typed views over its tree.
+//!
+//! ```
+//! use dockwise::syntax::dockerfile::parse;
+//! let parse = parse("FROM alpine:3.20 AS base\nRUN echo hi\n");
+//! assert_eq!(parse.tree.text(), "FROM alpine:3.20 AS base\nRUN echo hi\n");
+//! assert!(parse.errors.is_empty());
+//! ```
+
+mod image_ref;
+mod kind;
+pub(crate) mod lexing;
+mod parser;
+mod tree;
+
+pub use image_ref::{ImageRefParts, split_image_ref};
+pub use kind::{InstructionKind, SyntaxKind};
+pub use parser::{MAX_TEXT_LEN, Parse, SyntaxError, parse};
+pub use tree::{Children, SyntaxElement, SyntaxNode, SyntaxToken, SyntaxTree};
+
+pub mod ast;
+mod dump;
+pub use dump::{buildkit_dump, go_quote};

@@ -1,0 +1,1038 @@
+//! The Dockerfile parser: text in, lossless tree and errors out. It never fails.
+//!
+//! Parsing happens in two layers, the way BuildKit reads a Dockerfile:
+//! 1. **Lines.** Physical lines are grouped into instructions: parser directives at the top,
+//!    comments, blank lines, line continuations with the current escape character, comment
+//!    and blank lines inside continuations, heredoc bodies after the instruction line.
+//!    The pieces of an instruction that carry text form its *logical line*; everything else
+//!    (continuations, line breaks, dropped comment lines) is trivia.
+//! 2. **Arguments.** The logical line is split into keyword, flags and arguments per
+//!    instruction. A [`Sink`] maps logical offsets back to the source and slips the trivia in
+//!    between (or inside) the tokens, so every byte ends up in exactly one token.
+
+use super::image_ref::split_image_ref;
+use super::kind::{InstructionKind, SyntaxKind};
+use super::lexing::{Line, Words, is_ws, plain_words, skip_ws, trim_end_ws};
+use super::tree::{SyntaxTree, TreeBuilder};
+use crate::syntax::TextRange;
+
+/// The result of parsing: always a tree, plus whatever errors were found.
+#[derive(Clone, Debug)]
+pub struct Parse {
+    pub tree: SyntaxTree,
+    pub errors: Vec<SyntaxError>,
+    /// The escape character in effect (`\` or `` ` ``).
+    pub escape: char,
+}
+
+/// A syntax error with the byte range it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub range: TextRange,
+    pub message: String,
+}
+
+/// Files at or above this size are not parsed (tree offsets are `u32`). Callers reject them
+/// first; `parse` returns an empty tree with an error for them rather than panicking.
+pub const MAX_TEXT_LEN: usize = u32::MAX as usize;
+
+/// Parses a Dockerfile. Never fails: errors are collected, the tree covers every byte.
+pub fn parse(text: &str) -> Parse {
+    if text.len() >= MAX_TEXT_LEN {
+        return Parse {
+            tree: TreeBuilder::new(String::new()).finish(),
+            errors: vec![SyntaxError {
+                range: TextRange::empty(0),
+                message: "the file is too large to parse".to_owned(),
+            }],
+            escape: '\\',
+        };
+    }
+    Parser::new(text).run()
+}
+
+/// The three directives BuildKit knows.
+const DIRECTIVES: [&str; 3] = ["syntax", "escape", "check"];
+
+/// A piece of the logical line and where it sits in the source.
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    logical: usize,
+    src: usize,
+    len: usize,
+}
+
+/// A trivia token between segment `after` and segment `after + 1`, ending at `end`.
+#[derive(Clone, Copy, Debug)]
+struct Trivia {
+    after: usize,
+    kind: SyntaxKind,
+    end: usize,
+}
+
+/// A heredoc marker seen on the instruction line, waiting for its body.
+#[derive(Clone, Debug)]
+struct PendingHeredoc {
+    name: String,
+    strip_tabs: bool,
+    marker: TextRange,
+}
+
+struct Parser<'s> {
+    src: &'s str,
+    builder: TreeBuilder,
+    errors: Vec<SyntaxError>,
+    escape: u8,
+    directives_done: bool,
+    seen_directives: [bool; 3],
+    instructions: usize,
+    // Buffers reused across instructions.
+    segments: Vec<Segment>,
+    trivia: Vec<Trivia>,
+    logical: String,
+    heredocs: Vec<PendingHeredoc>,
+}
+
+impl<'s> Parser<'s> {
+    fn new(src: &'s str) -> Self {
+        Parser {
+            src,
+            builder: TreeBuilder::new(src.to_owned()),
+            errors: Vec::new(),
+            escape: b'\\',
+            directives_done: false,
+            seen_directives: [false; 3],
+            instructions: 0,
+            segments: Vec::new(),
+            trivia: Vec::new(),
+            logical: String::new(),
+            heredocs: Vec::new(),
+        }
+    }
+
+    fn run(mut self) -> Parse {
+        let bytes = self.src.as_bytes();
+        let mut pos = 0;
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            self.builder.token(SyntaxKind::Bom, 3);
+            pos = 3;
+        }
+        while pos < bytes.len() {
+            let line = Line::at(bytes, pos);
+            pos = self.top_level_line(line);
+        }
+        if self.instructions == 0 {
+            self.errors.push(SyntaxError {
+                range: TextRange::empty(0),
+                message: "the file has no instructions: a Dockerfile needs at least a FROM"
+                    .to_owned(),
+            });
+        }
+        Parse {
+            tree: self.builder.finish(),
+            errors: self.errors,
+            escape: self.escape as char,
+        }
+    }
+
+    /// Handles one physical line at the top level (and any lines an instruction starting
+    /// there consumes). Returns where the next line starts.
+    fn top_level_line(&mut self, line: Line) -> usize {
+        let bytes = self.src.as_bytes();
+        let text_start = skip_ws(bytes, line.start, line.content_end);
+        if !self.directives_done {
+            if self.directive(line, text_start) {
+                self.builder.token(SyntaxKind::Newline, line.end as u32);
+                return line.end;
+            }
+            self.directives_done = true;
+        }
+        self.builder.token(SyntaxKind::Indent, text_start as u32);
+        if text_start == line.content_end {
+            // Blank line.
+        } else if bytes[text_start] == b'#' {
+            self.builder
+                .token(SyntaxKind::Comment, line.content_end as u32);
+        } else {
+            let last = self.instruction(line, text_start);
+            self.builder.token(SyntaxKind::Newline, last.end as u32);
+            return last.end;
+        }
+        self.builder.token(SyntaxKind::Newline, line.end as u32);
+        line.end
+    }
+
+    /// Recognises a parser directive (`# name = value`, BuildKit's
+    /// `^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` with a known name). Emits it and returns
+    /// true, or returns false without emitting anything.
+    fn directive(&mut self, line: Line, text_start: usize) -> bool {
+        let bytes = self.src.as_bytes();
+        let end = line.content_end;
+        // RE2's \s: space, \t, \n, \f, \r (not \v).
+        let is_re_space = |b: u8| matches!(b, b' ' | b'\t' | 0x0c | b'\r');
+        let skip = |mut i: usize| {
+            while i < end && is_re_space(bytes[i]) {
+                i += 1;
+            }
+            i
+        };
+        if text_start >= end || bytes[text_start] != b'#' {
+            return false;
+        }
+        let name_start = skip(text_start + 1);
+        if name_start >= end || !bytes[name_start].is_ascii_alphabetic() {
+            return false;
+        }
+        let mut name_end = name_start;
+        while name_end < end && bytes[name_end].is_ascii_alphanumeric() {
+            name_end += 1;
+        }
+        let eq = skip(name_end);
+        if eq >= end || bytes[eq] != b'=' {
+            return false;
+        }
+        let value_start = skip(eq + 1);
+        let mut value_end = end;
+        while value_end > value_start && is_re_space(bytes[value_end - 1]) {
+            value_end -= 1;
+        }
+        if value_end == value_start {
+            return false;
+        }
+        let name = &self.src[name_start..name_end];
+        let Some(which) = DIRECTIVES
+            .iter()
+            .position(|d| d.eq_ignore_ascii_case(name))
+        else {
+            return false;
+        };
+
+        let b = &mut self.builder;
+        b.token(SyntaxKind::Indent, text_start as u32);
+        b.start_node(SyntaxKind::Directive);
+        b.token(SyntaxKind::DirectiveHash, (text_start + 1) as u32);
+        b.token(SyntaxKind::Whitespace, name_start as u32);
+        b.token(SyntaxKind::DirectiveName, name_end as u32);
+        b.token(SyntaxKind::Whitespace, eq as u32);
+        b.token(SyntaxKind::Equals, (eq + 1) as u32);
+        b.token(SyntaxKind::Whitespace, value_start as u32);
+        b.token(SyntaxKind::DirectiveValue, value_end as u32);
+        b.token(SyntaxKind::Whitespace, end as u32);
+        b.finish_node();
+
+        let value_range = TextRange::new(value_start as u32, value_end as u32);
+        if self.seen_directives[which] {
+            self.errors.push(SyntaxError {
+                range: TextRange::new(text_start as u32, end as u32),
+                message: format!("only one `{}` parser directive can be used", DIRECTIVES[which]),
+            });
+        }
+        self.seen_directives[which] = true;
+        if DIRECTIVES[which] == "escape" {
+            match &self.src[value_start..value_end] {
+                "\\" => self.escape = b'\\',
+                "`" => self.escape = b'`',
+                other => self.errors.push(SyntaxError {
+                    range: value_range,
+                    message: format!(
+                        "invalid escape character `{other}`: it must be `\\` or a backtick"
+                    ),
+                }),
+            }
+        }
+        true
+    }
+
+    /// If `[from, line.content_end)` ends with a line continuation, returns where the
+    /// escape character is. BuildKit's rule: the escape character, then only spaces or tabs,
+    /// and the character before it is not the escape character (or there is none).
+    fn continuation_at(&self, line: Line, from: usize) -> Option<usize> {
+        let bytes = self.src.as_bytes();
+        let mut end = line.content_end;
+        while end > from && matches!(bytes[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        if end == from || bytes[end - 1] != self.escape {
+            return None;
+        }
+        let escape_at = end - 1;
+        if escape_at > line.start && bytes[escape_at - 1] == self.escape {
+            return None;
+        }
+        Some(escape_at)
+    }
+
+    /// Collects the lines of one instruction starting at `text_start` on `first`, emits its
+    /// node, and returns the last physical line it used (its line break is the caller's).
+    fn instruction(&mut self, first: Line, text_start: usize) -> Line {
+        let bytes = self.src.as_bytes();
+        self.instructions += 1;
+        self.segments.clear();
+        self.trivia.clear();
+
+        let mut line = first;
+        let mut logical_len = 0;
+        let mut from = text_start;
+        loop {
+            let cont = self.continuation_at(line, from);
+            let seg_end = cont.unwrap_or(line.content_end);
+            self.segments.push(Segment {
+                logical: logical_len,
+                src: from,
+                len: seg_end - from,
+            });
+            logical_len += seg_end - from;
+            let seg_idx = self.segments.len() - 1;
+            if cont.is_none() {
+                break;
+            }
+            self.trivia.push(Trivia {
+                after: seg_idx,
+                kind: SyntaxKind::LineContinuation,
+                end: line.content_end,
+            });
+            // Skip comment lines and blank lines inside the continuation.
+            let next = loop {
+                if !line.has_newline() || line.end >= bytes.len() {
+                    break None;
+                }
+                self.trivia.push(Trivia {
+                    after: seg_idx,
+                    kind: SyntaxKind::Newline,
+                    end: line.end,
+                });
+                line = Line::at(bytes, line.end);
+                let ws_end = skip_ws(bytes, line.start, line.content_end);
+                let is_comment = ws_end < line.content_end && bytes[ws_end] == b'#';
+                if is_comment || ws_end == line.content_end {
+                    self.trivia.push(Trivia {
+                        after: seg_idx,
+                        kind: SyntaxKind::Indent,
+                        end: ws_end,
+                    });
+                    if is_comment {
+                        self.trivia.push(Trivia {
+                            after: seg_idx,
+                            kind: SyntaxKind::Comment,
+                            end: line.content_end,
+                        });
+                    }
+                    continue;
+                }
+                break Some(line);
+            };
+            match next {
+                Some(l) => {
+                    line = l;
+                    from = l.start;
+                }
+                None => break,
+            }
+        }
+
+        let mut logical = std::mem::take(&mut self.logical);
+        logical.clear();
+        let text: &str = if self.segments.len() == 1 {
+            let s = self.segments[0];
+            &self.src[s.src..s.src + s.len]
+        } else {
+            for s in &self.segments {
+                logical.push_str(&self.src[s.src..s.src + s.len]);
+            }
+            &logical
+        };
+
+        self.heredocs.clear();
+        let mut sink = Sink {
+            builder: &mut self.builder,
+            segments: &self.segments,
+            trivia: &self.trivia,
+            seg: 0,
+            triv: 0,
+            cursor: 0,
+        };
+        let mut ctx = ArgContext {
+            line: text,
+            bytes: text.as_bytes(),
+            escape: self.escape,
+            errors: &mut self.errors,
+            heredocs: &mut self.heredocs,
+        };
+        ctx.instruction(&mut sink, 0, 0);
+        sink.flush_all();
+        debug_assert_eq!(sink.builder.offset() as usize, line.content_end);
+        self.logical = logical;
+
+        let last = if self.heredocs.is_empty() {
+            line
+        } else {
+            self.heredoc_bodies(line)
+        };
+        self.builder.finish_node();
+        last
+    }
+
+    /// Consumes the bodies of the pending heredocs after the instruction's last line, inside
+    /// the instruction node. Returns the last line used (a terminator, or the end of file).
+    fn heredoc_bodies(&mut self, last_line: Line) -> Line {
+        let bytes = self.src.as_bytes();
+        let heredocs = std::mem::take(&mut self.heredocs);
+        let mut current = last_line;
+        let mut unterminated_from = None;
+        for (i, heredoc) in heredocs.iter().enumerate() {
+            if !current.has_newline() {
+                unterminated_from = Some(i);
+                break;
+            }
+            // The line break before the body (after the instruction line or the previous
+            // terminator) stays in the instruction node.
+            self.builder.token(SyntaxKind::Newline, current.end as u32);
+            self.builder.start_node(SyntaxKind::Heredoc);
+            let mut pos = current.end;
+            let mut terminator = None;
+            while pos < bytes.len() {
+                let l = Line::at(bytes, pos);
+                let mut content = &bytes[l.start..l.content_end];
+                if heredoc.strip_tabs {
+                    while let [b'\t', rest @ ..] = content {
+                        content = rest;
+                    }
+                }
+                if content == heredoc.name.as_bytes() {
+                    terminator = Some(l);
+                    break;
+                }
+                pos = l.end;
+            }
+            match terminator {
+                Some(l) => {
+                    self.builder.token(SyntaxKind::HeredocBody, l.start as u32);
+                    self.builder
+                        .token(SyntaxKind::HeredocEnd, l.content_end as u32);
+                    self.builder.finish_node();
+                    current = l;
+                }
+                None => {
+                    self.builder
+                        .token(SyntaxKind::HeredocBody, bytes.len() as u32);
+                    self.builder.finish_node();
+                    current = Line::at(bytes, bytes.len());
+                    unterminated_from = Some(i);
+                    break;
+                }
+            }
+        }
+        if let Some(first) = unterminated_from {
+            for heredoc in &heredocs[first..] {
+                self.errors.push(SyntaxError {
+                    range: heredoc.marker,
+                    message: format!("unterminated heredoc: no line `{}` ends it", heredoc.name),
+                });
+            }
+        }
+        self.heredocs = heredocs;
+        current
+    }
+}
+
+/// Emits tokens given in logical-line offsets, mapping them to the source and inserting the
+/// trivia that sits between segments.
+struct Sink<'a> {
+    builder: &'a mut TreeBuilder,
+    segments: &'a [Segment],
+    trivia: &'a [Trivia],
+    /// Current segment.
+    seg: usize,
+    /// Next trivia token to emit.
+    triv: usize,
+    /// Logical offset up to which tokens have been emitted.
+    cursor: usize,
+}
+
+impl Sink<'_> {
+    fn seg_end(&self, seg: usize) -> usize {
+        let s = self.segments[seg];
+        s.logical + s.len
+    }
+
+    /// Emits the trivia after the current segment and moves to the next one.
+    fn advance_segment(&mut self) {
+        while self.triv < self.trivia.len() && self.trivia[self.triv].after == self.seg {
+            let t = self.trivia[self.triv];
+            self.builder.token(t.kind, t.end as u32);
+            self.triv += 1;
+        }
+        self.seg += 1;
+    }
+
+    /// Emits trivia at every segment boundary at or before `pos`.
+    fn flush_upto(&mut self, pos: usize) {
+        while self.seg + 1 < self.segments.len() && self.seg_end(self.seg) <= pos {
+            self.advance_segment();
+        }
+    }
+
+    /// Emits the remaining trivia (after the last segment).
+    fn flush_all(&mut self) {
+        while self.seg < self.segments.len() {
+            self.advance_segment();
+        }
+    }
+
+    /// Covers `[cursor, pos)` with a whitespace token (gaps hold only whitespace).
+    fn gap(&mut self, pos: usize) {
+        if pos > self.cursor {
+            let start = self.cursor;
+            self.raw_token(SyntaxKind::Whitespace, start, pos);
+        }
+    }
+
+    fn raw_token(&mut self, kind: SyntaxKind, start: usize, end: usize) {
+        self.flush_upto(start);
+        let mut l = start;
+        while l < end {
+            let seg_end = self.seg_end(self.seg);
+            if l >= seg_end {
+                self.advance_segment();
+                continue;
+            }
+            let piece_end = end.min(seg_end);
+            let s = self.segments[self.seg];
+            self.builder
+                .token(kind, (s.src + (piece_end - s.logical)) as u32);
+            l = piece_end;
+        }
+        self.cursor = end;
+    }
+
+    fn token(&mut self, kind: SyntaxKind, start: usize, end: usize) {
+        self.gap(start);
+        if end > start {
+            self.raw_token(kind, start, end);
+        }
+    }
+
+    fn start(&mut self, kind: SyntaxKind, at: usize) {
+        self.gap(at);
+        self.flush_upto(at);
+        self.builder.start_node(kind);
+    }
+
+    fn finish(&mut self) {
+        self.builder.finish_node();
+    }
+
+    /// The source range of logical `[start, end)`.
+    fn src_range(&self, start: usize, end: usize) -> TextRange {
+        TextRange::new(self.src_pos(start, false) as u32, self.src_pos(end, true) as u32)
+    }
+
+    /// The source offset of logical offset `pos`. At a segment boundary, `is_end` picks the
+    /// end of the earlier segment rather than the start of the later one.
+    fn src_pos(&self, pos: usize, is_end: bool) -> usize {
+        let idx = self
+            .segments
+            .partition_point(|s| if is_end { s.logical + s.len < pos } else { s.logical + s.len <= pos })
+            .min(self.segments.len() - 1);
+        let s = self.segments[idx];
+        s.src + pos.saturating_sub(s.logical).min(s.len)
+    }
+}
+
+/// Parses an instruction's logical line into tokens.
+struct ArgContext<'l, 'e> {
+    line: &'l str,
+    bytes: &'l [u8],
+    escape: u8,
+    errors: &'e mut Vec<SyntaxError>,
+    heredocs: &'e mut Vec<PendingHeredoc>,
+}
+
+/// Nesting depth up to which ONBUILD's trigger is parsed as an instruction.
+const MAX_ONBUILD_DEPTH: u32 = 1;
+
+impl ArgContext<'_, '_> {
+    fn error(&mut self, sink: &Sink<'_>, start: usize, end: usize, message: String) {
+        self.errors.push(SyntaxError {
+            range: sink.src_range(start, end),
+            message,
+        });
+    }
+
+    /// Parses the instruction starting at logical offset `start` (ONBUILD triggers start
+    /// mid-line). The caller has not opened a node; this opens and (for nested triggers)
+    /// closes it. The top-level node is closed by the caller, after heredoc bodies.
+    fn instruction(&mut self, sink: &mut Sink<'_>, start: usize, depth: u32) {
+        let b = self.bytes;
+        let len = b.len();
+        let kw_start = skip_ws(b, start, len);
+        let mut kw_end = kw_start;
+        while kw_end < len && !is_ws(b[kw_end]) {
+            kw_end += 1;
+        }
+        let keyword = &self.line[kw_start..kw_end];
+        let kind = InstructionKind::from_keyword(keyword);
+        let content_end = trim_end_ws(b, kw_end, len);
+
+        sink.start(SyntaxKind::Instruction(kind), kw_start);
+        sink.token(SyntaxKind::Keyword, kw_start, kw_end);
+
+        if kind == InstructionKind::Unknown {
+            let message = match suggest_keyword(keyword) {
+                _ if keyword.is_empty() => "a line continuation with nothing after it".to_owned(),
+                Some(s) => format!("unknown instruction `{keyword}` (did you mean `{s}`?)"),
+                None => format!("unknown instruction `{keyword}`"),
+            };
+            self.error(sink, kw_start, kw_end, message);
+        }
+
+        let args_start = self.flags(sink, kw_end, content_end);
+        let args_start = skip_ws(b, args_start, content_end);
+        let has_args = args_start < content_end;
+
+        use InstructionKind as K;
+        match kind {
+            K::From => self.from(sink, args_start, content_end, (kw_start, kw_end)),
+            K::Run | K::Cmd | K::Entrypoint | K::Shell => {
+                if !has_args && matches!(kind, K::Run | K::Shell) {
+                    self.missing_args(sink, kind, kw_start, kw_end);
+                }
+                self.maybe_json(sink, kind, args_start, content_end);
+            }
+            K::Copy | K::Add => {
+                // Heredoc markers count as sources: `COPY <<EOF /dest`.
+                let count = match self.json(sink, args_start, content_end) {
+                    Some(n) => n,
+                    None => self.words(sink, kind, args_start, content_end),
+                };
+                if count < 2 {
+                    self.error(
+                        sink,
+                        kw_start,
+                        kw_end,
+                        format!(
+                            "{} needs at least a source and a destination",
+                            kind.name().unwrap_or_default()
+                        ),
+                    );
+                }
+            }
+            K::Volume => {
+                if !has_args {
+                    self.missing_args(sink, kind, kw_start, kw_end);
+                }
+                if self.json(sink, args_start, content_end).is_none() {
+                    self.words(sink, kind, args_start, content_end);
+                }
+            }
+            K::Expose => {
+                if !has_args {
+                    self.missing_args(sink, kind, kw_start, kw_end);
+                }
+                self.words(sink, kind, args_start, content_end);
+            }
+            K::Env | K::Label => self.name_values(sink, kind, args_start, content_end, (kw_start, kw_end)),
+            K::Arg => {
+                if !has_args {
+                    self.missing_args(sink, kind, kw_start, kw_end);
+                }
+                for (s, e) in Words::new(b, args_start, content_end, self.escape) {
+                    self.key_value_word(sink, s, e, false);
+                }
+            }
+            K::Healthcheck => self.healthcheck(sink, args_start, content_end, (kw_start, kw_end)),
+            K::Maintainer | K::User | K::Workdir | K::Stopsignal => {
+                if has_args {
+                    sink.start(SyntaxKind::Word, args_start);
+                    sink.token(SyntaxKind::Text, args_start, content_end);
+                    sink.finish();
+                } else {
+                    self.missing_args(sink, kind, kw_start, kw_end);
+                }
+            }
+            K::Onbuild => {
+                if !has_args {
+                    self.missing_args(sink, kind, kw_start, kw_end);
+                } else if depth < MAX_ONBUILD_DEPTH {
+                    self.instruction(sink, args_start, depth + 1);
+                    sink.finish();
+                } else {
+                    self.words(sink, kind, args_start, content_end);
+                }
+            }
+            K::Unknown => {
+                self.words(sink, kind, args_start, content_end);
+            }
+        }
+        sink.gap(content_end);
+        sink.token(SyntaxKind::Whitespace, content_end, if depth == 0 { len } else { content_end });
+    }
+
+    fn missing_args(&mut self, sink: &Sink<'_>, kind: InstructionKind, s: usize, e: usize) {
+        let name = kind.name().unwrap_or_default();
+        self.error(sink, s, e, format!("{name} needs at least one argument"));
+    }
+
+    /// Leading `--flag[=value]` words, as BuildKit's `extractBuilderFlags` finds them.
+    /// Returns where the arguments start.
+    fn flags(&mut self, sink: &mut Sink<'_>, from: usize, end: usize) -> usize {
+        let b = self.bytes;
+        let mut i = from;
+        loop {
+            let start = skip_ws(b, i, end);
+            if start + 1 >= end || b[start] != b'-' || b[start + 1] != b'-' {
+                return start;
+            }
+            // Flags always use backslash as their escape character.
+            let (word_start, word_end) = Words::new(b, start, end, b'\\')
+                .next()
+                .unwrap_or((start, end));
+            if &self.line[word_start..word_end] == "--" {
+                sink.token(SyntaxKind::FlagTerminator, word_start, word_end);
+                return word_end;
+            }
+            sink.start(SyntaxKind::Flag, word_start);
+            let eq = memchr::memchr(b'=', &b[word_start..word_end]).map(|i| word_start + i);
+            match eq {
+                Some(eq) => {
+                    sink.token(SyntaxKind::FlagName, word_start, eq);
+                    sink.token(SyntaxKind::Equals, eq, eq + 1);
+                    sink.token(SyntaxKind::FlagValue, eq + 1, word_end);
+                }
+                None => sink.token(SyntaxKind::FlagName, word_start, word_end),
+            }
+            sink.finish();
+            i = word_end;
+        }
+    }
+
+    /// The exec (JSON) form, when the arguments are a valid JSON array of strings: emits it
+    /// and returns how many strings it has. Returns `None` (emitting nothing) when they are
+    /// not JSON, so the caller falls back to words, as BuildKit does.
+    fn json(&mut self, sink: &mut Sink<'_>, start: usize, end: usize) -> Option<usize> {
+        if start >= end || self.bytes[start] != b'[' {
+            return None;
+        }
+        let text = &self.line[start..end];
+        match serde_json::from_str::<Vec<serde_json::Value>>(text) {
+            Err(_) => None,
+            Ok(values) if values.iter().all(|v| v.is_string()) => {
+                self.emit_json_array(sink, start, end);
+                Some(values.len())
+            }
+            Ok(_) => {
+                self.error(
+                    sink,
+                    start,
+                    end,
+                    "the JSON form takes an array of strings only".to_owned(),
+                );
+                None
+            }
+        }
+    }
+
+    /// Tokens of a JSON array of strings already known to be valid.
+    fn emit_json_array(&mut self, sink: &mut Sink<'_>, start: usize, end: usize) {
+        let b = self.bytes;
+        sink.start(SyntaxKind::JsonArray, start);
+        let mut i = start;
+        while i < end {
+            match b[i] {
+                b'[' => {
+                    sink.token(SyntaxKind::LBracket, i, i + 1);
+                    i += 1;
+                }
+                b']' => {
+                    sink.token(SyntaxKind::RBracket, i, i + 1);
+                    break;
+                }
+                b',' => {
+                    sink.token(SyntaxKind::Comma, i, i + 1);
+                    i += 1;
+                }
+                b'"' => {
+                    let s = i;
+                    i += 1;
+                    while i < end && b[i] != b'"' {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i = (i + 1).min(end);
+                    sink.token(SyntaxKind::JsonString, s, i);
+                }
+                _ => i += 1, // whitespace, covered by the next token's gap
+            }
+        }
+        sink.finish();
+    }
+
+    /// RUN, CMD, ENTRYPOINT and SHELL: exec form if valid JSON, else a shell command.
+    fn maybe_json(&mut self, sink: &mut Sink<'_>, kind: InstructionKind, start: usize, end: usize) {
+        if start >= end || self.json(sink, start, end).is_some() {
+            return;
+        }
+        sink.start(SyntaxKind::ShellCommand, start);
+        self.words(sink, kind, start, end);
+        sink.finish();
+    }
+
+    /// Arguments as `Word` nodes; heredoc markers are recognised for RUN, COPY and ADD.
+    /// Shell commands split into shell words (quotes group); the other instructions split on
+    /// whitespace only, as BuildKit does (`COPY "a b" /x` has the sources `"a` and `b"`).
+    /// Returns how many words there were.
+    fn words(&mut self, sink: &mut Sink<'_>, kind: InstructionKind, start: usize, end: usize) -> usize {
+        let shell_words = matches!(
+            kind,
+            InstructionKind::Run
+                | InstructionKind::Cmd
+                | InstructionKind::Entrypoint
+                | InstructionKind::Shell
+                | InstructionKind::Healthcheck
+        );
+        let ranges: Box<dyn Iterator<Item = (usize, usize)>> = if shell_words {
+            Box::new(Words::new(self.bytes, start, end, self.escape))
+        } else {
+            Box::new(plain_words(self.bytes, start, end))
+        };
+        let mut count = 0;
+        let heredocs_allowed = kind.allows_heredocs();
+        for (s, e) in ranges {
+            count += 1;
+            sink.start(SyntaxKind::Word, s);
+            let marker = heredocs_allowed
+                .then(|| heredoc_marker(&self.line[s..e]))
+                .flatten();
+            match marker {
+                Some((name, strip_tabs)) => {
+                    sink.token(SyntaxKind::HeredocMarker, s, e);
+                    self.heredocs.push(PendingHeredoc {
+                        name,
+                        strip_tabs,
+                        marker: sink.src_range(s, e),
+                    });
+                }
+                None => sink.token(SyntaxKind::Text, s, e),
+            }
+            sink.finish();
+        }
+        count
+    }
+
+    fn from(&mut self, sink: &mut Sink<'_>, start: usize, end: usize, kw: (usize, usize)) {
+        let words: Vec<(usize, usize)> = plain_words(self.bytes, start, end).collect();
+        let Some(&(img_s, img_e)) = words.first() else {
+            self.error(sink, kw.0, kw.1, "FROM needs an image: FROM <image> [AS <name>]".to_owned());
+            return;
+        };
+        self.image_ref(sink, img_s, img_e);
+        let line = self.line;
+        let is_as = |w: (usize, usize)| line[w.0..w.1].eq_ignore_ascii_case("as");
+        let extra = if words.len() >= 3 && is_as(words[1]) {
+            sink.start(SyntaxKind::StageAlias, words[1].0);
+            sink.token(SyntaxKind::AsKeyword, words[1].0, words[1].1);
+            sink.token(SyntaxKind::StageName, words[2].0, words[2].1);
+            sink.finish();
+            &words[3..]
+        } else {
+            &words[1..]
+        };
+        for &(s, e) in extra {
+            sink.start(SyntaxKind::Word, s);
+            sink.token(SyntaxKind::Text, s, e);
+            sink.finish();
+        }
+        if let Some(&(s, _)) = extra.first() {
+            let message = if words.len() == 2 && is_as(words[1]) {
+                "`AS` must be followed by a stage name"
+            } else {
+                "FROM takes an image and optionally `AS <name>`; remove the extra words"
+            };
+            self.error(sink, s, end, message.to_owned());
+        }
+    }
+
+    /// The image reference word of FROM, split into registry, name, tag and digest tokens.
+    fn image_ref(&mut self, sink: &mut Sink<'_>, img_s: usize, img_e: usize) {
+        sink.start(SyntaxKind::ImageRef, img_s);
+        let parts = split_image_ref(&self.line[img_s..img_e]);
+        let pieces = [
+            (SyntaxKind::ImageRegistry, parts.registry),
+            (SyntaxKind::ImageName, Some(parts.name)),
+            (SyntaxKind::ImageTag, parts.tag),
+            (SyntaxKind::ImageDigest, parts.digest),
+        ];
+        let mut at = img_s;
+        for (kind, range) in pieces {
+            let Some(range) = range else { continue };
+            let (s, e) = (img_s + range.start, img_s + range.end);
+            if s > at {
+                sink.token(SyntaxKind::ImageSeparator, at, s);
+            }
+            sink.token(kind, s, e);
+            at = at.max(e);
+        }
+        if at < img_e {
+            sink.token(SyntaxKind::ImageSeparator, at, img_e);
+        }
+        sink.finish();
+    }
+
+    /// ENV and LABEL: `k=v ...` pairs, or the legacy `KEY value with spaces`.
+    fn name_values(&mut self, sink: &mut Sink<'_>, kind: InstructionKind, start: usize, end: usize, kw: (usize, usize)) {
+        let name = kind.name().unwrap_or_default();
+        let mut words = Words::new(self.bytes, start, end, self.escape).peekable();
+        let Some(&(first_s, first_e)) = words.peek() else {
+            self.error(sink, kw.0, kw.1, format!("{name} needs at least one KEY=value pair"));
+            return;
+        };
+        if memchr::memchr(b'=', &self.bytes[first_s..first_e]).is_some() {
+            for (s, e) in words {
+                self.key_value_word(sink, s, e, true);
+            }
+            return;
+        }
+        // Legacy form: the key is the first whitespace-delimited word, the value the rest.
+        let key_end = {
+            let mut i = start;
+            while i < end && !is_ws(self.bytes[i]) {
+                i += 1;
+            }
+            i
+        };
+        let value_start = skip_ws(self.bytes, key_end, end);
+        sink.start(SyntaxKind::KeyValue, start);
+        sink.token(SyntaxKind::Key, start, key_end);
+        if value_start < end {
+            sink.token(SyntaxKind::Value, value_start, end);
+        } else {
+            self.error(sink, start, key_end, format!("{name} `{}` has no value: write {}=value", &self.line[start..key_end], &self.line[start..key_end]));
+        }
+        sink.finish();
+    }
+
+    /// One `KEY[=value]` word as a `KeyValue` node.
+    fn key_value_word(&mut self, sink: &mut Sink<'_>, s: usize, e: usize, needs_equals: bool) {
+        sink.start(SyntaxKind::KeyValue, s);
+        match memchr::memchr(b'=', &self.bytes[s..e]).map(|i| s + i) {
+            Some(eq) => {
+                sink.token(SyntaxKind::Key, s, eq);
+                sink.token(SyntaxKind::Equals, eq, eq + 1);
+                sink.token(SyntaxKind::Value, eq + 1, e);
+                if eq == s {
+                    self.error(sink, s, e, "a name is missing before `=`".to_owned());
+                }
+            }
+            None => {
+                sink.token(SyntaxKind::Key, s, e);
+                if needs_equals {
+                    let word = &self.line[s..e];
+                    self.error(sink, s, e, format!("`{word}` has no `=`: write {word}=value"));
+                }
+            }
+        }
+        sink.finish();
+    }
+
+    /// HEALTHCHECK [flags] CMD <command> | NONE
+    fn healthcheck(&mut self, sink: &mut Sink<'_>, start: usize, end: usize, kw: (usize, usize)) {
+        if start >= end {
+            self.error(sink, kw.0, kw.1, "HEALTHCHECK needs `CMD <command>` or `NONE`".to_owned());
+            return;
+        }
+        let mut type_end = start;
+        while type_end < end && !is_ws(self.bytes[type_end]) {
+            type_end += 1;
+        }
+        sink.start(SyntaxKind::Word, start);
+        sink.token(SyntaxKind::Text, start, type_end);
+        sink.finish();
+        let rest = skip_ws(self.bytes, type_end, end);
+        let typ = &self.line[start..type_end];
+        if typ.eq_ignore_ascii_case("none") {
+            if rest < end {
+                self.error(sink, rest, end, "HEALTHCHECK NONE takes no arguments".to_owned());
+                self.words(sink, InstructionKind::Healthcheck, rest, end);
+            }
+            return;
+        }
+        if !typ.eq_ignore_ascii_case("cmd") {
+            self.error(sink, start, type_end, format!("unknown HEALTHCHECK type `{typ}`: use CMD or NONE"));
+        } else if rest >= end {
+            self.error(sink, start, type_end, "HEALTHCHECK CMD needs a command".to_owned());
+        }
+        self.maybe_json(sink, InstructionKind::Healthcheck, rest, end);
+    }
+}
+
+/// Recognises a heredoc marker word (BuildKit: `^(\d*)<<(-?)\s*([^<]*)$` with a non-empty
+/// name that is a single shell word). Returns the name (quotes removed) and whether leading
+/// tabs are stripped (`<<-`).
+pub(crate) fn heredoc_marker(word: &str) -> Option<(String, bool)> {
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = word[digits..].strip_prefix("<<")?;
+    let (strip_tabs, rest) = match rest.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let rest = rest.trim_start_matches([' ', '\t', '\n', '\x0c', '\r']);
+    if rest.is_empty() || rest.contains('<') {
+        return None;
+    }
+    // The name must be one word once quotes are removed, with balanced quotes.
+    let mut quote = None;
+    for c in rest.chars() {
+        match quote {
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if c.is_whitespace() => return None,
+            Some(q) if c == q => quote = None,
+            _ => {}
+        }
+    }
+    if quote.is_some() {
+        return None;
+    }
+    let name = super::lexing::unquote_word(rest, '\\');
+    (!name.is_empty()).then_some((name, strip_tabs))
+}
+
+/// The known instruction closest to a mistyped keyword, if any is close.
+fn suggest_keyword(word: &str) -> Option<&'static str> {
+    if word.is_empty() {
+        return None;
+    }
+    let upper = word.to_ascii_uppercase();
+    let mut best: Option<(usize, &'static str)> = None;
+    for kind in InstructionKind::ALL {
+        let name = kind.name().unwrap_or_default();
+        let d = if name.starts_with(&upper) && !upper.is_empty() {
+            // A prefix (`RU`, `ENTRYPO`) is a half-typed keyword.
+            1
+        } else {
+            edit_distance(&upper, name)
+        };
+        let limit = if name.len() <= 4 { 1 } else { 2 };
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, name));
+        }
+    }
+    best.map(|(_, n)| n)
+}
+
+/// Levenshtein distance for short ASCII words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() > 32 || b.len() > 32 {
+        return usize::MAX;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+

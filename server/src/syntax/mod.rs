@@ -1,0 +1,8 @@
+//! Syntax trees for the files dockwise reads.
+//!
+//! This module knows nothing of rules, files on disk or LSP: it turns text into trees.
+
+pub mod dockerfile;
+mod text_range;
+
+pub use text_range::TextRange;
