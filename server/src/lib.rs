@@ -1,4 +1,26 @@
 //! dockwise: a language server and linter for Dockerfiles and Docker Compose files.
+//!
+//! # Module map
+//! - [`syntax`]: text to lossless trees. Knows nothing of rules, files on disk or LSP.
+//! - [`diagnostics`]: what analysis reports (severity, code, range, fixes).
+//! - [`rules`]: the rule registry, one file per rule.
+//! - [`analysis`]: the pure entry points: document text in, diagnostics out.
+//! - [`text`]: line/column conversion and file kinds.
+//! - [`cli`]: the `dockwise` command line (the only module here that does IO).
+//!
+//! # Invariants
+//! - Parsing never fails: `parse(text) -> Parse { tree, errors }`, and the tree's text equals
+//!   the input byte for byte. A half-typed line is one error node; the next line parses
+//!   normally.
+//! - `syntax` knows nothing of rules, files on disk or LSP. Analysis is a pure function of the
+//!   document text (and, later, configuration): broken input gives diagnostics, never `Err`.
+//! - Every hostile-input path has a cap: files over [`cli::MAX_FILE_SIZE`] are refused with a
+//!   message; ONBUILD nesting is parsed one level deep; nothing recurses on input depth.
+//! - `dockwise check` and the language server run the same analysis and the same rules.
 
+pub mod analysis;
+pub mod cli;
+pub mod diagnostics;
+pub mod rules;
 pub mod syntax;
 pub mod text;

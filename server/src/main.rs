@@ -1,1 +1,5 @@
-fn main() {}
+//! The `dockwise` binary: see [`dockwise::cli`].
+
+fn main() -> std::process::ExitCode {
+    dockwise::cli::run()
+}

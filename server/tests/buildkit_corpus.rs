@@ -13,7 +13,10 @@ fn corpus_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipping: {} not found (the shared corpus is optional)", dir.display());
+        eprintln!(
+            "skipping: {} not found (the shared corpus is optional)",
+            dir.display()
+        );
         None
     }
 }
@@ -37,13 +40,22 @@ fn read_text(path: &Path) -> String {
 fn positive_cases_match_buildkit_dump() {
     let Some(corpus) = corpus_dir() else { return };
     let cases = case_dirs(&corpus.join("buildkit-parser"));
-    assert!(cases.len() >= 30, "expected the BuildKit cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 30,
+        "expected the BuildKit cases, found {}",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let source = read_text(&case.join("Dockerfile"));
         let expected = read_text(&case.join("result"));
         let parsed = parse(&source);
-        assert_eq!(parsed.tree.text(), source, "{}: not lossless", case.display());
+        assert_eq!(
+            parsed.tree.text(),
+            source,
+            "{}: not lossless",
+            case.display()
+        );
         let ours = buildkit_dump(&parsed.tree);
         if ours != expected {
             failures.push(format!(
@@ -52,7 +64,13 @@ fn positive_cases_match_buildkit_dump() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -85,7 +103,10 @@ fn instruction_line_numbers_match() {
         .instructions()
         .map(|i| {
             let r = i.range();
-            (index.line_of(r.start) + 1, index.line_of(r.end.saturating_sub(1).max(r.start)) + 1)
+            (
+                index.line_of(r.start) + 1,
+                index.line_of(r.end.saturating_sub(1).max(r.start)) + 1,
+            )
         })
         .collect();
     let want: Vec<(usize, usize)> = expected_lines(&expected);
@@ -101,12 +122,16 @@ fn expected_lines(v: &serde_json::Value) -> Vec<(usize, usize)> {
     list.iter()
         .map(|item| {
             if let Some(pair) = item.as_array() {
-                (pair[0].as_u64().unwrap() as usize, pair[1].as_u64().unwrap() as usize)
+                (
+                    pair[0].as_u64().unwrap() as usize,
+                    pair[1].as_u64().unwrap() as usize,
+                )
             } else {
                 let get = |k: &str| {
                     item.get(k)
                         .and_then(|x| x.as_u64())
-                        .unwrap_or_else(|| panic!("missing {k} in {item}")) as usize
+                        .unwrap_or_else(|| panic!("missing {k} in {item}"))
+                        as usize
                 };
                 (get("start"), get("end"))
             }

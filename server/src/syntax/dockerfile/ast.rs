@@ -169,7 +169,9 @@ impl<'t> Instruction<'t> {
 
     /// The shell-form command of RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK.
     pub fn shell(&self) -> Option<ShellCommand<'t>> {
-        self.0.child_node(SyntaxKind::ShellCommand).map(ShellCommand)
+        self.0
+            .child_node(SyntaxKind::ShellCommand)
+            .map(ShellCommand)
     }
 
     /// The command, in whichever form it was written.
@@ -233,12 +235,14 @@ impl<'t> Instruction<'t> {
         let mut past_head = false;
         let tokens = self.0.children_with_tokens().flat_map(move |child| {
             let head = match child {
-                SyntaxElement::Token(t) => matches!(
-                    t.kind(),
-                    SyntaxKind::Keyword | SyntaxKind::FlagTerminator
-                ) || (!past_head && t.kind() == SyntaxKind::Whitespace)
-                    || t.kind().is_line_trivia(),
-                SyntaxElement::Node(n) => n.kind() == SyntaxKind::Flag || n.kind() == SyntaxKind::Heredoc,
+                SyntaxElement::Token(t) => {
+                    matches!(t.kind(), SyntaxKind::Keyword | SyntaxKind::FlagTerminator)
+                        || (!past_head && t.kind() == SyntaxKind::Whitespace)
+                        || t.kind().is_line_trivia()
+                }
+                SyntaxElement::Node(n) => {
+                    n.kind() == SyntaxKind::Flag || n.kind() == SyntaxKind::Heredoc
+                }
             };
             if !head {
                 past_head = true;

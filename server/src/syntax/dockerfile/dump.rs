@@ -35,86 +35,103 @@ fn dump_instruction(out: &mut String, instr: Instruction<'_>) {
         }
         out.push(']');
     }
-    let mut arg = |value: &str| {
+    if let Some(trigger) = instr.trigger() {
+        out.push_str(" (");
+        dump_instruction(out, trigger);
+        out.push(')');
+        return;
+    }
+    for arg in buildkit_args(instr, true) {
         out.push(' ');
-        go_quote(out, value);
-    };
+        go_quote(out, &arg);
+    }
+}
+
+/// The arguments BuildKit's parser gives an instruction, split the way it splits them per
+/// instruction: one string for a shell-form command, decoded strings for the exec form,
+/// whitespace-separated words for COPY/ADD/VOLUME/EXPOSE/FROM, `key, value[, separator]` for
+/// ENV and LABEL (the separator, `=` or empty for the legacy form, only when
+/// `env_separators`), the whole rest for USER/WORKDIR/STOPSIGNAL/MAINTAINER, and one empty
+/// string for an unknown instruction. ONBUILD's trigger is not included: see
+/// [`Instruction::trigger`].
+pub fn buildkit_args(instr: Instruction<'_>, env_separators: bool) -> Vec<String> {
+    let mut args = Vec::new();
     use InstructionKind as K;
     match instr.kind() {
         K::Onbuild => {
-            if let Some(trigger) = instr.trigger() {
-                out.push_str(" (");
-                dump_instruction(out, trigger);
-                out.push(')');
-            } else {
-                for w in instr.words() {
-                    arg(&w.text());
-                }
+            if instr.trigger().is_none() {
+                args.extend(instr.words().map(|w| w.text().into_owned()));
             }
         }
         K::Env | K::Label => {
             for kv in instr.key_values() {
-                arg(&kv.key().text);
-                arg(&kv.value().map(|v| v.text).unwrap_or_default());
-                arg(if kv.has_equals() { "=" } else { "" });
+                args.push(kv.key().text.into_owned());
+                args.push(kv.value().map(|v| v.text.into_owned()).unwrap_or_default());
+                if env_separators {
+                    args.push(if kv.has_equals() { "=" } else { "" }.to_owned());
+                }
             }
         }
         K::Arg => {
-            for kv in instr.key_values() {
-                arg(&kv.syntax().logical_text());
-            }
+            args.extend(
+                instr
+                    .key_values()
+                    .map(|kv| kv.syntax().logical_text().into_owned()),
+            );
         }
-        K::Run | K::Cmd | K::Entrypoint | K::Shell => dump_command(instr, &mut arg),
+        K::Run | K::Cmd | K::Entrypoint | K::Shell => command_args(instr, &mut args),
         K::Healthcheck => {
             if let Some(typ) = instr.words().next() {
-                arg(&typ.text());
+                args.push(typ.text().into_owned());
             }
-            dump_command(instr, &mut arg);
+            command_args(instr, &mut args);
         }
         K::From => {
             for child in instr.syntax().children() {
                 match child.kind() {
-                    SyntaxKind::StageAlias => {
-                        for token in child.child_tokens() {
-                            if matches!(token.kind(), SyntaxKind::AsKeyword | SyntaxKind::StageName) {
-                                arg(token.text());
-                            }
-                        }
+                    SyntaxKind::StageAlias => args.extend(
+                        child
+                            .child_tokens()
+                            .filter(|t| {
+                                matches!(t.kind(), SyntaxKind::AsKeyword | SyntaxKind::StageName)
+                            })
+                            .map(|t| t.text().to_owned()),
+                    ),
+                    SyntaxKind::ImageRef | SyntaxKind::Word => {
+                        args.push(child.logical_text().into_owned())
                     }
-                    SyntaxKind::ImageRef | SyntaxKind::Word => arg(&child.logical_text()),
                     _ => {}
                 }
             }
         }
         K::Copy | K::Add | K::Volume | K::Expose => match instr.json() {
-            Some(json) => json.strings().iter().for_each(|s| arg(&s.text)),
+            Some(json) => args.extend(json.strings().into_iter().map(|s| s.text.into_owned())),
             None => {
                 let text = instr.args_text();
-                for (s, e) in plain_words(text.as_bytes(), 0, text.len()) {
-                    arg(&text[s..e]);
-                }
+                args.extend(
+                    plain_words(text.as_bytes(), 0, text.len()).map(|(s, e)| text[s..e].to_owned()),
+                );
             }
         },
         K::Maintainer | K::User | K::Workdir | K::Stopsignal => {
             let text = instr.args_text();
             if !text.is_empty() {
-                arg(&text);
+                args.push(text.into_owned());
             }
         }
         // BuildKit keeps unknown instructions with one empty argument.
-        K::Unknown => arg(""),
+        K::Unknown => args.push(String::new()),
     }
+    args
 }
 
-fn dump_command(instr: Instruction<'_>, arg: &mut impl FnMut(&str)) {
+fn command_args(instr: Instruction<'_>, args: &mut Vec<String>) {
     if let Some(json) = instr.json() {
-        for s in json.strings() {
-            arg(&s.text);
-        }
+        args.extend(json.strings().into_iter().map(|s| s.text.into_owned()));
     } else if let Some(shell) = instr.shell() {
         let text = shell.text();
         let trimmed = text.trim_matches(|c: char| c.is_ascii() && is_ws(c as u8));
-        arg(trimmed);
+        args.push(trimmed.to_owned());
     }
 }
 

@@ -43,6 +43,44 @@ fn separators(s: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
     })
 }
 
+/// `text` with `$NAME` and `${...}` references removed.
+fn without_variables(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' {
+            if bytes.get(i + 1) == Some(&b'{') {
+                let mut depth = 0;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'{' => depth += 1,
+                        b'}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                i += 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            } else {
+                i += 1;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+            }
+            continue;
+        }
+        let len = super::lexing::utf8_len(bytes[i]).min(bytes.len() - i);
+        out.push_str(&text[i..i + len]);
+        i += len;
+    }
+    out
+}
+
 /// Splits `text` into its parts.
 pub fn split_image_ref(text: &str) -> ImageRefParts {
     let seps: Vec<(usize, u8)> = separators(text).collect();
@@ -55,7 +93,8 @@ pub fn split_image_ref(text: &str) -> ImageRefParts {
         .find(|(i, c)| *c == b'/' && *i < before_digest)
         .map(|(i, _)| *i);
     let registry = first_slash.and_then(|slash| {
-        let host = &text[..slash];
+        // Judge the literal text only: `${REGISTRY}` says nothing about being a host.
+        let host = without_variables(&text[..slash]);
         let looks_like_host = host.contains(['.', ':'])
             || host == "localhost"
             || host.bytes().any(|b| b.is_ascii_uppercase());
@@ -102,8 +141,14 @@ mod tests {
     #[test]
     fn splits_references() {
         assert_eq!(parts("node"), (None, "node", None, None));
-        assert_eq!(parts("node:20-alpine"), (None, "node", Some("20-alpine"), None));
-        assert_eq!(parts("library/node:20"), (None, "library/node", Some("20"), None));
+        assert_eq!(
+            parts("node:20-alpine"),
+            (None, "node", Some("20-alpine"), None)
+        );
+        assert_eq!(
+            parts("library/node:20"),
+            (None, "library/node", Some("20"), None)
+        );
         assert_eq!(
             parts("localhost:5000/app:1.0"),
             (Some("localhost:5000"), "app", Some("1.0"), None)
@@ -114,13 +159,27 @@ mod tests {
         );
         assert_eq!(
             parts("gcr.io/distroless/static:nonroot@sha256:abc"),
-            (Some("gcr.io"), "distroless/static", Some("nonroot"), Some("sha256:abc"))
+            (
+                Some("gcr.io"),
+                "distroless/static",
+                Some("nonroot"),
+                Some("sha256:abc")
+            )
         );
         assert_eq!(
             parts("node:${NODE_VERSION:-20}-slim"),
             (None, "node", Some("${NODE_VERSION:-20}-slim"), None)
         );
-        assert_eq!(parts("${REGISTRY}/app"), (None, "${REGISTRY}/app", None, None));
+        assert_eq!(
+            parts("${REGISTRY}/app"),
+            (None, "${REGISTRY}/app", None, None)
+        );
+        assert_eq!(parts("$REGISTRY/app"), (None, "$REGISTRY/app", None, None));
+        assert_eq!(
+            parts("${REGISTRY}.example.com/app"),
+            (Some("${REGISTRY}.example.com"), "app", None, None)
+        );
+        assert_eq!(parts("Registry/app"), (Some("Registry"), "app", None, None));
         assert_eq!(parts(""), (None, "", None, None));
         assert_eq!(parts(":tag"), (None, "", Some("tag"), None));
     }

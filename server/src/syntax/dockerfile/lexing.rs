@@ -140,7 +140,11 @@ impl Iterator for Words<'_> {
 }
 
 /// Splits on whitespace only, ignoring quotes (BuildKit's `parseStringsWhitespaceDelimited`).
-pub(crate) fn plain_words(s: &[u8], start: usize, end: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+pub(crate) fn plain_words(
+    s: &[u8],
+    start: usize,
+    end: usize,
+) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut i = start;
     std::iter::from_fn(move || {
         i = skip_ws(s, i, end);
@@ -220,7 +224,10 @@ mod tests {
 
     #[test]
     fn words_group_quotes_and_escapes() {
-        assert_eq!(words(r#"abc="123 456" def"#, b'\\'), [r#"abc="123 456""#, "def"]);
+        assert_eq!(
+            words(r#"abc="123 456" def"#, b'\\'),
+            [r#"abc="123 456""#, "def"]
+        );
         assert_eq!(words(r"a\ b c", b'\\'), [r"a\ b", "c"]);
         assert_eq!(words("a'b c'd  e", b'\\'), ["a'b c'd", "e"]);
         assert_eq!(words(r#""unterminated x"#, b'\\'), [r#""unterminated x"#]);

@@ -20,4 +20,4 @@ pub use tree::{Children, SyntaxElement, SyntaxNode, SyntaxToken, SyntaxTree};
 
 pub mod ast;
 mod dump;
-pub use dump::{buildkit_dump, go_quote};
+pub use dump::{buildkit_args, buildkit_dump, go_quote};

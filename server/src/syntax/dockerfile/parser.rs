@@ -200,10 +200,7 @@ impl<'s> Parser<'s> {
             return false;
         }
         let name = &self.src[name_start..name_end];
-        let Some(which) = DIRECTIVES
-            .iter()
-            .position(|d| d.eq_ignore_ascii_case(name))
-        else {
+        let Some(which) = DIRECTIVES.iter().position(|d| d.eq_ignore_ascii_case(name)) else {
             return false;
         };
 
@@ -224,7 +221,10 @@ impl<'s> Parser<'s> {
         if self.seen_directives[which] {
             self.errors.push(SyntaxError {
                 range: TextRange::new(text_start as u32, end as u32),
-                message: format!("only one `{}` parser directive can be used", DIRECTIVES[which]),
+                message: format!(
+                    "only one `{}` parser directive can be used",
+                    DIRECTIVES[which]
+                ),
             });
         }
         self.seen_directives[which] = true;
@@ -524,7 +524,10 @@ impl Sink<'_> {
 
     /// The source range of logical `[start, end)`.
     fn src_range(&self, start: usize, end: usize) -> TextRange {
-        TextRange::new(self.src_pos(start, false) as u32, self.src_pos(end, true) as u32)
+        TextRange::new(
+            self.src_pos(start, false) as u32,
+            self.src_pos(end, true) as u32,
+        )
     }
 
     /// The source offset of logical offset `pos`. At a segment boundary, `is_end` picks the
@@ -532,7 +535,13 @@ impl Sink<'_> {
     fn src_pos(&self, pos: usize, is_end: bool) -> usize {
         let idx = self
             .segments
-            .partition_point(|s| if is_end { s.logical + s.len < pos } else { s.logical + s.len <= pos })
+            .partition_point(|s| {
+                if is_end {
+                    s.logical + s.len < pos
+                } else {
+                    s.logical + s.len <= pos
+                }
+            })
             .min(self.segments.len() - 1);
         let s = self.segments[idx];
         s.src + pos.saturating_sub(s.logical).min(s.len)
@@ -631,7 +640,9 @@ impl ArgContext<'_, '_> {
                 }
                 self.words(sink, kind, args_start, content_end);
             }
-            K::Env | K::Label => self.name_values(sink, kind, args_start, content_end, (kw_start, kw_end)),
+            K::Env | K::Label => {
+                self.name_values(sink, kind, args_start, content_end, (kw_start, kw_end))
+            }
             K::Arg => {
                 if !has_args {
                     self.missing_args(sink, kind, kw_start, kw_end);
@@ -665,7 +676,11 @@ impl ArgContext<'_, '_> {
             }
         }
         sink.gap(content_end);
-        sink.token(SyntaxKind::Whitespace, content_end, if depth == 0 { len } else { content_end });
+        sink.token(
+            SyntaxKind::Whitespace,
+            content_end,
+            if depth == 0 { len } else { content_end },
+        );
     }
 
     fn missing_args(&mut self, sink: &Sink<'_>, kind: InstructionKind, s: usize, e: usize) {
@@ -780,7 +795,13 @@ impl ArgContext<'_, '_> {
     /// Shell commands split into shell words (quotes group); the other instructions split on
     /// whitespace only, as BuildKit does (`COPY "a b" /x` has the sources `"a` and `b"`).
     /// Returns how many words there were.
-    fn words(&mut self, sink: &mut Sink<'_>, kind: InstructionKind, start: usize, end: usize) -> usize {
+    fn words(
+        &mut self,
+        sink: &mut Sink<'_>,
+        kind: InstructionKind,
+        start: usize,
+        end: usize,
+    ) -> usize {
         let shell_words = matches!(
             kind,
             InstructionKind::Run
@@ -821,7 +842,12 @@ impl ArgContext<'_, '_> {
     fn from(&mut self, sink: &mut Sink<'_>, start: usize, end: usize, kw: (usize, usize)) {
         let words: Vec<(usize, usize)> = plain_words(self.bytes, start, end).collect();
         let Some(&(img_s, img_e)) = words.first() else {
-            self.error(sink, kw.0, kw.1, "FROM needs an image: FROM <image> [AS <name>]".to_owned());
+            self.error(
+                sink,
+                kw.0,
+                kw.1,
+                "FROM needs an image: FROM <image> [AS <name>]".to_owned(),
+            );
             return;
         };
         self.image_ref(sink, img_s, img_e);
@@ -878,11 +904,23 @@ impl ArgContext<'_, '_> {
     }
 
     /// ENV and LABEL: `k=v ...` pairs, or the legacy `KEY value with spaces`.
-    fn name_values(&mut self, sink: &mut Sink<'_>, kind: InstructionKind, start: usize, end: usize, kw: (usize, usize)) {
+    fn name_values(
+        &mut self,
+        sink: &mut Sink<'_>,
+        kind: InstructionKind,
+        start: usize,
+        end: usize,
+        kw: (usize, usize),
+    ) {
         let name = kind.name().unwrap_or_default();
         let mut words = Words::new(self.bytes, start, end, self.escape).peekable();
         let Some(&(first_s, first_e)) = words.peek() else {
-            self.error(sink, kw.0, kw.1, format!("{name} needs at least one KEY=value pair"));
+            self.error(
+                sink,
+                kw.0,
+                kw.1,
+                format!("{name} needs at least one KEY=value pair"),
+            );
             return;
         };
         if memchr::memchr(b'=', &self.bytes[first_s..first_e]).is_some() {
@@ -905,7 +943,16 @@ impl ArgContext<'_, '_> {
         if value_start < end {
             sink.token(SyntaxKind::Value, value_start, end);
         } else {
-            self.error(sink, start, key_end, format!("{name} `{}` has no value: write {}=value", &self.line[start..key_end], &self.line[start..key_end]));
+            self.error(
+                sink,
+                start,
+                key_end,
+                format!(
+                    "{name} `{}` has no value: write {}=value",
+                    &self.line[start..key_end],
+                    &self.line[start..key_end]
+                ),
+            );
         }
         sink.finish();
     }
@@ -926,7 +973,12 @@ impl ArgContext<'_, '_> {
                 sink.token(SyntaxKind::Key, s, e);
                 if needs_equals {
                     let word = &self.line[s..e];
-                    self.error(sink, s, e, format!("`{word}` has no `=`: write {word}=value"));
+                    self.error(
+                        sink,
+                        s,
+                        e,
+                        format!("`{word}` has no `=`: write {word}=value"),
+                    );
                 }
             }
         }
@@ -936,7 +988,12 @@ impl ArgContext<'_, '_> {
     /// HEALTHCHECK [flags] CMD <command> | NONE
     fn healthcheck(&mut self, sink: &mut Sink<'_>, start: usize, end: usize, kw: (usize, usize)) {
         if start >= end {
-            self.error(sink, kw.0, kw.1, "HEALTHCHECK needs `CMD <command>` or `NONE`".to_owned());
+            self.error(
+                sink,
+                kw.0,
+                kw.1,
+                "HEALTHCHECK needs `CMD <command>` or `NONE`".to_owned(),
+            );
             return;
         }
         let mut type_end = start;
@@ -950,15 +1007,30 @@ impl ArgContext<'_, '_> {
         let typ = &self.line[start..type_end];
         if typ.eq_ignore_ascii_case("none") {
             if rest < end {
-                self.error(sink, rest, end, "HEALTHCHECK NONE takes no arguments".to_owned());
+                self.error(
+                    sink,
+                    rest,
+                    end,
+                    "HEALTHCHECK NONE takes no arguments".to_owned(),
+                );
                 self.words(sink, InstructionKind::Healthcheck, rest, end);
             }
             return;
         }
         if !typ.eq_ignore_ascii_case("cmd") {
-            self.error(sink, start, type_end, format!("unknown HEALTHCHECK type `{typ}`: use CMD or NONE"));
+            self.error(
+                sink,
+                start,
+                type_end,
+                format!("unknown HEALTHCHECK type `{typ}`: use CMD or NONE"),
+            );
         } else if rest >= end {
-            self.error(sink, start, type_end, "HEALTHCHECK CMD needs a command".to_owned());
+            self.error(
+                sink,
+                start,
+                type_end,
+                "HEALTHCHECK CMD needs a command".to_owned(),
+            );
         }
         self.maybe_json(sink, InstructionKind::Healthcheck, rest, end);
     }
@@ -1035,4 +1107,3 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
-

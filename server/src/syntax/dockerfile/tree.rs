@@ -166,7 +166,11 @@ impl TreeBuilder {
         while !self.stack.is_empty() {
             self.finish_node();
         }
-        debug_assert_eq!(self.offset as usize, self.text.len(), "tree must cover the text");
+        debug_assert_eq!(
+            self.offset as usize,
+            self.text.len(),
+            "tree must cover the text"
+        );
         SyntaxTree {
             text: self.text,
             elements: self.elements,

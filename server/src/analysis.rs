@@ -1,0 +1,25 @@
+//! The analysis entry points shared by `dockwise check` and the language server: a pure
+//! function from a document's text to its diagnostics.
+
+use crate::diagnostics::Diagnostic;
+use crate::rules::{DockerfileContext, dockerfile};
+use crate::syntax::dockerfile::parse;
+
+/// Parses a Dockerfile and runs every enabled rule. Diagnostics come sorted by position.
+pub fn check_dockerfile(text: &str) -> Vec<Diagnostic> {
+    let parse = parse(text);
+    let ctx = DockerfileContext {
+        text,
+        parse: &parse,
+    };
+    let mut out = Vec::new();
+    for rule in dockerfile::RULES {
+        if rule.meta.default_enabled {
+            (rule.check)(&ctx, &mut out);
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    out
+}

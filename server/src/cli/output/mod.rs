@@ -1,0 +1,64 @@
+//! Renderers for `dockwise check`: one file per format.
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::text::LineIndex;
+
+pub(crate) mod full;
+pub(crate) mod json;
+
+/// One checked file with its findings, ready to render.
+pub(crate) struct FileReport {
+    /// The path as the user would type it.
+    pub path: String,
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A 1-based line and column (the column counts characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl FileReport {
+    pub(crate) fn position(&self, index: &LineIndex, offset: u32) -> Position {
+        let (line, col) = index.line_col_chars(&self.text, offset);
+        Position {
+            line: line + 1,
+            column: col + 1,
+        }
+    }
+}
+
+/// Counts by severity, for summaries.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Counts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+    pub style: usize,
+    pub fixable: usize,
+}
+
+impl Counts {
+    pub(crate) fn of(reports: &[FileReport]) -> Counts {
+        let mut c = Counts::default();
+        for d in reports.iter().flat_map(|r| &r.diagnostics) {
+            match d.severity {
+                Severity::Error => c.error += 1,
+                Severity::Warning => c.warning += 1,
+                Severity::Info => c.info += 1,
+                Severity::Style => c.style += 1,
+            }
+            if d.fix.is_some() {
+                c.fixable += 1;
+            }
+        }
+        c
+    }
+
+    pub(crate) fn total(&self) -> usize {
+        self.error + self.warning + self.info + self.style
+    }
+}

@@ -1,0 +1,141 @@
+//! The rule registry: every rule's code, name, default severity and documentation, and the
+//! functions that check a document.
+//!
+//! One file per rule. A rule's documentation is its doc comment, written once: the
+//! [`declare_rule!`] macro keeps it both for rustdoc and as `RuleMeta::docs`, which feeds
+//! `dockwise explain`, hover and the README's rule table.
+
+use crate::diagnostics::{Diagnostic, Fix, Severity};
+use crate::syntax::TextRange;
+use crate::syntax::dockerfile::Parse;
+
+pub mod dockerfile;
+
+/// Static facts about a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// Whether the rule offers fixes.
+    pub fixable: bool,
+    /// On unless a configuration turns it off.
+    pub default_enabled: bool,
+    /// Markdown: *What it does*, *Why is this bad?*, *Example*, *Fix safety*, *References*.
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    /// A diagnostic of this rule at its default severity.
+    pub fn diagnostic(&self, range: TextRange, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: self.code,
+            name: self.name,
+            severity: self.severity,
+            message: message.into(),
+            range,
+            fix: None,
+        }
+    }
+
+    pub fn diagnostic_with_fix(&self, range: TextRange, message: impl Into<String>, fix: Fix) -> Diagnostic {
+        Diagnostic {
+            fix: Some(fix),
+            ..self.diagnostic(range, message)
+        }
+    }
+
+    /// The documentation with the one-space indent of `///` comments removed.
+    pub fn docs_text(&self) -> String {
+        self.docs
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The first sentence of the docs' *What it does* section: a one-line summary.
+    pub fn summary(&self) -> String {
+        let text = self.docs_text();
+        let mut lines = text.lines().skip_while(|l| !l.starts_with("## What it does"));
+        lines.next();
+        lines
+            .skip_while(|l| l.trim().is_empty())
+            .take_while(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Declares a rule's metadata with its doc comment as documentation.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:expr])+
+        pub const $ident:ident = {
+            code: $code:literal,
+            name: $name:literal,
+            severity: $severity:ident,
+            fixable: $fixable:literal,
+            default_enabled: $enabled:literal $(,)?
+        };
+    ) => {
+        $(#[doc = $doc])+
+        pub const $ident: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            code: $code,
+            name: $name,
+            severity: $crate::diagnostics::Severity::$severity,
+            fixable: $fixable,
+            default_enabled: $enabled,
+            docs: concat!($($doc, "\n"),+),
+        };
+    };
+}
+pub(crate) use declare_rule;
+
+/// What a Dockerfile rule gets to look at.
+pub struct DockerfileContext<'a> {
+    pub text: &'a str,
+    pub parse: &'a Parse,
+}
+
+/// A Dockerfile rule: its metadata and its check.
+pub struct DockerfileRule {
+    pub meta: &'static RuleMeta,
+    pub check: fn(&DockerfileContext<'_>, &mut Vec<Diagnostic>),
+}
+
+/// Every rule, in code order.
+pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
+    dockerfile::RULES.iter().map(|r| r.meta)
+}
+
+/// Looks a rule up by code (`DF003`, any case) or name (`copy-from-unknown-stage`).
+pub fn find_rule(code_or_name: &str) -> Option<&'static RuleMeta> {
+    all_rules().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_documented() {
+        let rules: Vec<_> = all_rules().collect();
+        for (i, a) in rules.iter().enumerate() {
+            assert!(a.code.len() == 5 && a.code.starts_with("DF"), "{}", a.code);
+            assert!(a.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", a.name);
+            for section in ["## What it does", "## Why is this bad?", "## Example"] {
+                assert!(a.docs.contains(section), "{} lacks {section}", a.code);
+            }
+            assert!(!a.summary().is_empty(), "{} has no summary", a.code);
+            for b in &rules[i + 1..] {
+                assert_ne!(a.code, b.code);
+                assert_ne!(a.name, b.name);
+            }
+        }
+        let codes: Vec<_> = rules.iter().map(|r| r.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        assert_eq!(codes, sorted, "rules are registered in code order");
+    }
+}
