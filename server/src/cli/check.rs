@@ -112,7 +112,9 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
         let kind = match args.kind {
             Some(KindArg::Dockerfile) => FileKind::Dockerfile,
             Some(KindArg::Compose) => FileKind::Compose,
-            None => FileKind::from_path(&target.path).unwrap_or_else(|| FileKind::from_content(&text)),
+            None => {
+                FileKind::from_path(&target.path).unwrap_or_else(|| FileKind::from_content(&text))
+            }
         };
         if kind == FileKind::Compose {
             eprintln!(
@@ -139,8 +141,10 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
                 }
             };
-            let with_findings: Vec<FileReport> =
-                reports.into_iter().filter(|r| !r.diagnostics.is_empty()).collect();
+            let with_findings: Vec<FileReport> = reports
+                .into_iter()
+                .filter(|r| !r.diagnostics.is_empty())
+                .collect();
             let text = output::full::render(&with_findings, files_checked, color);
             reports = with_findings;
             text

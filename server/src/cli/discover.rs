@@ -67,9 +67,10 @@ fn walk(dir: &Path, found: &mut Discovery) {
         }
     }
     files.sort();
-    found
-        .targets
-        .extend(files.into_iter().map(|path| Target { path, explicit: false }));
+    found.targets.extend(files.into_iter().map(|path| Target {
+        path,
+        explicit: false,
+    }));
 }
 
 pub(crate) fn describe_io_error(e: &std::io::Error) -> String {

@@ -127,7 +127,9 @@ fn read_input(args: &ParseArgs) -> Result<String, String> {
             .map_err(|e| describe_io_error(&e))?;
     }
     if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(format!("file is larger than the {MAX_FILE_SIZE}-byte limit"));
+        return Err(format!(
+            "file is larger than the {MAX_FILE_SIZE}-byte limit"
+        ));
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
@@ -155,7 +157,11 @@ fn json_instruction(instr: Instruction<'_>, index: &LineIndex, text: &str) -> Js
         start_line,
         end_line,
         flags: instr.flags().map(|f| f.buildkit_text()).collect(),
-        form: if instr.json().is_some() { "exec" } else { "shell" },
+        form: if instr.json().is_some() {
+            "exec"
+        } else {
+            "shell"
+        },
         arguments: buildkit_args(instr, false),
         heredocs: instr
             .heredocs()

@@ -38,7 +38,12 @@ impl RuleMeta {
         }
     }
 
-    pub fn diagnostic_with_fix(&self, range: TextRange, message: impl Into<String>, fix: Fix) -> Diagnostic {
+    pub fn diagnostic_with_fix(
+        &self,
+        range: TextRange,
+        message: impl Into<String>,
+        fix: Fix,
+    ) -> Diagnostic {
         Diagnostic {
             fix: Some(fix),
             ..self.diagnostic(range, message)
@@ -57,7 +62,9 @@ impl RuleMeta {
     /// The first sentence of the docs' *What it does* section: a one-line summary.
     pub fn summary(&self) -> String {
         let text = self.docs_text();
-        let mut lines = text.lines().skip_while(|l| !l.starts_with("## What it does"));
+        let mut lines = text
+            .lines()
+            .skip_while(|l| !l.starts_with("## What it does"));
         lines.next();
         lines
             .skip_while(|l| l.trim().is_empty())
@@ -123,7 +130,11 @@ mod tests {
         let rules: Vec<_> = all_rules().collect();
         for (i, a) in rules.iter().enumerate() {
             assert!(a.code.len() == 5 && a.code.starts_with("DF"), "{}", a.code);
-            assert!(a.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", a.name);
+            assert!(
+                a.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                a.name
+            );
             for section in ["## What it does", "## Why is this bad?", "## Example"] {
                 assert!(a.docs.contains(section), "{} lacks {section}", a.code);
             }

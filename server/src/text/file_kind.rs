@@ -85,7 +85,11 @@ mod tests {
             "api.dockerfile",
             "web.containerfile",
         ] {
-            assert_eq!(FileKind::from_file_name(name), Some(FileKind::Dockerfile), "{name}");
+            assert_eq!(
+                FileKind::from_file_name(name),
+                Some(FileKind::Dockerfile),
+                "{name}"
+            );
         }
         for name in [
             "compose.yaml",
@@ -96,7 +100,11 @@ mod tests {
             "docker-compose.override.yml",
             "compose-dev.yaml",
         ] {
-            assert_eq!(FileKind::from_file_name(name), Some(FileKind::Compose), "{name}");
+            assert_eq!(
+                FileKind::from_file_name(name),
+                Some(FileKind::Compose),
+                "{name}"
+            );
         }
         for name in [
             "Dockerfile.dockerignore",
@@ -111,7 +119,10 @@ mod tests {
 
     #[test]
     fn kinds_from_content() {
-        assert_eq!(FileKind::from_content("FROM alpine\nRUN true\n"), FileKind::Dockerfile);
+        assert_eq!(
+            FileKind::from_content("FROM alpine\nRUN true\n"),
+            FileKind::Dockerfile
+        );
         assert_eq!(
             FileKind::from_content("services:\n  web:\n    image: nginx\n"),
             FileKind::Compose
