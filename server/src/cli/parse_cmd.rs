@@ -157,7 +157,8 @@ fn json_instruction(instr: Instruction<'_>, index: &LineIndex, text: &str) -> Js
         start_line,
         end_line,
         flags: instr.flags().map(|f| f.buildkit_text()).collect(),
-        form: if instr.json().is_some() {
+        // ONBUILD takes the form of the instruction it wraps, as BuildKit records it.
+        form: if instr.trigger().unwrap_or(instr).json().is_some() {
             "exec"
         } else {
             "shell"

@@ -729,13 +729,37 @@ impl ArgContext<'_, '_> {
             return None;
         }
         let text = &self.line[start..end];
-        match serde_json::from_str::<Vec<serde_json::Value>>(text) {
-            Err(_) => None,
-            Ok(values) if values.iter().all(|v| v.is_string()) => {
-                self.emit_json_array(sink, start, end);
+        // BuildKit decodes the first JSON value and ignores whatever follows it, so
+        // `CMD ["a"] || exit 1` is the exec form `["a"]`. We keep the ignored text in the tree
+        // (as words) and report it: it is almost always a mistake.
+        let mut stream =
+            serde_json::Deserializer::from_str(text).into_iter::<Vec<serde_json::Value>>();
+        match stream.next() {
+            None | Some(Err(_)) => None,
+            Some(Ok(values)) if values.iter().all(|v| v.is_string()) => {
+                let array_end = start + stream.byte_offset();
+                self.emit_json_array(sink, start, array_end);
+                let rest = skip_ws(self.bytes, array_end, end);
+                if rest < end {
+                    for (s, e) in plain_words(self.bytes, rest, end) {
+                        sink.start(SyntaxKind::Word, s);
+                        sink.token(SyntaxKind::Text, s, e);
+                        sink.finish();
+                    }
+                    self.error(
+                        sink,
+                        rest,
+                        end,
+                        format!(
+                            "Docker ignores `{}` after the JSON array; use the shell form or \
+                             put it inside the array",
+                            &self.line[rest..end]
+                        ),
+                    );
+                }
                 Some(values.len())
             }
-            Ok(_) => {
+            Some(Ok(_)) => {
                 self.error(
                     sink,
                     start,
