@@ -3,14 +3,17 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::rules::{DockerfileContext, dockerfile};
+use crate::semantic::analyze;
 use crate::syntax::dockerfile::parse;
 
 /// Parses a Dockerfile and runs every enabled rule. Diagnostics come sorted by position.
 pub fn check_dockerfile(text: &str) -> Vec<Diagnostic> {
     let parse = parse(text);
+    let model = analyze(&parse);
     let ctx = DockerfileContext {
         text,
         parse: &parse,
+        model: &model,
     };
     let mut out = Vec::new();
     for rule in dockerfile::RULES {

@@ -4,6 +4,8 @@
 //! - [`syntax`]: text to lossless trees. Knows nothing of rules, files on disk or LSP.
 //! - [`diagnostics`]: what analysis reports (severity, code, range, fixes).
 //! - [`rules`]: the rule registry, one file per rule.
+//! - [`semantic`]: what a file means: Dockerfile stages, stage references, ARG/ENV scopes and
+//!   variable expansion.
 //! - [`analysis`]: the pure entry points: document text in, diagnostics out.
 //! - [`text`]: line/column conversion and file kinds.
 //! - [`cli`]: the `dockwise` command line (the only module here that does IO).
@@ -22,5 +24,6 @@ pub mod analysis;
 pub mod cli;
 pub mod diagnostics;
 pub mod rules;
+pub mod semantic;
 pub mod syntax;
 pub mod text;

@@ -188,3 +188,19 @@ fn version_flag() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).starts_with("dockwise "), "{}", stdout(&out));
 }
+
+/// The example the README runs: keeps the README's sample output honest.
+#[test]
+fn readme_example() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = run_in(root, &["check", "--format", "json", "fixtures/example"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    let diags = v["diagnostics"].as_array().unwrap();
+    let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["DF003", "DF020"]);
+    assert_eq!(diags[0]["path"], "fixtures/example/Dockerfile");
+    assert_eq!(diags[0]["range"]["start"], serde_json::json!({"line": 10, "column": 13}));
+    assert_eq!(diags[0]["fix"]["applicability"], "unsafe");
+    assert_eq!(diags[0]["fix"]["edits"][0]["content"], "deps");
+}

@@ -6,6 +6,7 @@
 //! `dockwise explain`, hover and the README's rule table.
 
 use crate::diagnostics::{Diagnostic, Fix, Severity};
+use crate::semantic::DockerfileModel;
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::Parse;
 
@@ -103,6 +104,15 @@ pub(crate) use declare_rule;
 pub struct DockerfileContext<'a> {
     pub text: &'a str,
     pub parse: &'a Parse,
+    pub model: &'a DockerfileModel,
+}
+
+impl DockerfileContext<'_> {
+    /// 1-based line of a byte offset, for messages that point at another place.
+    pub fn line_number(&self, offset: u32) -> usize {
+        let end = (offset as usize).min(self.text.len());
+        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    }
 }
 
 /// A Dockerfile rule: its metadata and its check.

@@ -2,10 +2,22 @@
 
 use super::DockerfileRule;
 
+mod df002_duplicate_stage_name;
+mod df003_copy_from_unknown_stage;
 mod df020_instruction_syntax;
 
 /// Every Dockerfile rule, in code order.
-pub static RULES: &[DockerfileRule] = &[DockerfileRule {
-    meta: &df020_instruction_syntax::INSTRUCTION_SYNTAX,
-    check: df020_instruction_syntax::check,
-}];
+pub static RULES: &[DockerfileRule] = &[
+    DockerfileRule {
+        meta: &df002_duplicate_stage_name::DUPLICATE_STAGE_NAME,
+        check: df002_duplicate_stage_name::check,
+    },
+    DockerfileRule {
+        meta: &df003_copy_from_unknown_stage::COPY_FROM_UNKNOWN_STAGE,
+        check: df003_copy_from_unknown_stage::check,
+    },
+    DockerfileRule {
+        meta: &df020_instruction_syntax::INSTRUCTION_SYNTAX,
+        check: df020_instruction_syntax::check,
+    },
+];

@@ -25,12 +25,12 @@ impl<'t> Dockerfile<'t> {
     }
 
     /// Top-level instructions in order (ONBUILD triggers are inside theirs).
-    pub fn instructions(&self) -> impl Iterator<Item = Instruction<'t>> + 't {
+    pub fn instructions(&self) -> impl Iterator<Item = Instruction<'t>> + use<'t> {
         self.0.children().filter_map(Instruction::cast)
     }
 
     /// Parser directives (`# syntax=`, `# escape=`, `# check=`).
-    pub fn directives(&self) -> impl Iterator<Item = Directive<'t>> + 't {
+    pub fn directives(&self) -> impl Iterator<Item = Directive<'t>> + use<'t> {
         self.0
             .children()
             .filter(|n| n.kind() == SyntaxKind::Directive)
@@ -44,7 +44,7 @@ impl<'t> Dockerfile<'t> {
     }
 
     /// Comment tokens at the top level (not those inside continuations).
-    pub fn comments(&self) -> impl Iterator<Item = SyntaxToken<'t>> + 't {
+    pub fn comments(&self) -> impl Iterator<Item = SyntaxToken<'t>> + use<'t> {
         self.0
             .child_tokens()
             .filter(|t| t.kind() == SyntaxKind::Comment)
@@ -142,7 +142,7 @@ impl<'t> Instruction<'t> {
     }
 
     /// The `--flags` before the arguments.
-    pub fn flags(&self) -> impl Iterator<Item = Flag<'t>> + 't {
+    pub fn flags(&self) -> impl Iterator<Item = Flag<'t>> + use<'t> {
         self.0
             .children()
             .filter(|n| n.kind() == SyntaxKind::Flag)
@@ -183,7 +183,7 @@ impl<'t> Instruction<'t> {
 
     /// `Word` arguments directly under the instruction (COPY/ADD sources and destination,
     /// EXPOSE ports, VOLUME paths, USER's value, ...).
-    pub fn words(&self) -> impl Iterator<Item = Word<'t>> + 't {
+    pub fn words(&self) -> impl Iterator<Item = Word<'t>> + use<'t> {
         self.0
             .children()
             .filter(|n| n.kind() == SyntaxKind::Word)
@@ -202,7 +202,7 @@ impl<'t> Instruction<'t> {
     }
 
     /// `KEY=value` pairs (ENV, LABEL) and declarations (ARG).
-    pub fn key_values(&self) -> impl Iterator<Item = KeyValue<'t>> + 't {
+    pub fn key_values(&self) -> impl Iterator<Item = KeyValue<'t>> + use<'t> {
         self.0
             .children()
             .filter(|n| n.kind() == SyntaxKind::KeyValue)
@@ -347,7 +347,7 @@ impl<'t> FromInstr<'t> {
 
 impl<'t> RunInstr<'t> {
     /// Every `--mount=...` flag.
-    pub fn mounts(&self) -> impl Iterator<Item = Flag<'t>> + 't {
+    pub fn mounts(&self) -> impl Iterator<Item = Flag<'t>> + use<'t> {
         self.flags().filter(|f| f.name() == "mount")
     }
 }
@@ -376,13 +376,13 @@ impl<'t> CopyInstr<'t> {
 }
 
 impl<'t> EnvInstr<'t> {
-    pub fn pairs(&self) -> impl Iterator<Item = KeyValue<'t>> + 't {
+    pub fn pairs(&self) -> impl Iterator<Item = KeyValue<'t>> + use<'t> {
         self.key_values()
     }
 }
 
 impl<'t> ArgInstr<'t> {
-    pub fn declarations(&self) -> impl Iterator<Item = KeyValue<'t>> + 't {
+    pub fn declarations(&self) -> impl Iterator<Item = KeyValue<'t>> + use<'t> {
         self.key_values()
     }
 }
@@ -545,7 +545,7 @@ impl<'t> ShellCommand<'t> {
     pub fn range(&self) -> TextRange {
         self.0.range()
     }
-    pub fn words(&self) -> impl Iterator<Item = Word<'t>> + 't {
+    pub fn words(&self) -> impl Iterator<Item = Word<'t>> + use<'t> {
         self.0
             .children()
             .filter(|n| n.kind() == SyntaxKind::Word)

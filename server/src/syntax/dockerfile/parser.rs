@@ -1093,41 +1093,5 @@ pub(crate) fn heredoc_marker(word: &str) -> Option<(String, bool)> {
 
 /// The known instruction closest to a mistyped keyword, if any is close.
 fn suggest_keyword(word: &str) -> Option<&'static str> {
-    if word.is_empty() {
-        return None;
-    }
-    let upper = word.to_ascii_uppercase();
-    let mut best: Option<(usize, &'static str)> = None;
-    for kind in InstructionKind::ALL {
-        let name = kind.name().unwrap_or_default();
-        let d = if name.starts_with(&upper) && !upper.is_empty() {
-            // A prefix (`RU`, `ENTRYPO`) is a half-typed keyword.
-            1
-        } else {
-            edit_distance(&upper, name)
-        };
-        let limit = if name.len() <= 4 { 1 } else { 2 };
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, name));
-        }
-    }
-    best.map(|(_, n)| n)
-}
-
-/// Levenshtein distance for short ASCII words.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() > 32 || b.len() > 32 {
-        return usize::MAX;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, &ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    crate::text::similar::closest(word, InstructionKind::ALL.iter().filter_map(|k| k.name()))
 }

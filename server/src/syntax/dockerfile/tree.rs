@@ -262,7 +262,7 @@ impl<'t> SyntaxNode<'t> {
     }
 
     /// Direct child nodes.
-    pub fn children(&self) -> impl Iterator<Item = SyntaxNode<'t>> + 't {
+    pub fn children(&self) -> impl Iterator<Item = SyntaxNode<'t>> + use<'t> {
         self.children_with_tokens().filter_map(|e| match e {
             SyntaxElement::Node(n) => Some(n),
             SyntaxElement::Token(_) => None,
@@ -270,7 +270,7 @@ impl<'t> SyntaxNode<'t> {
     }
 
     /// Direct child tokens.
-    pub fn child_tokens(&self) -> impl Iterator<Item = SyntaxToken<'t>> + 't {
+    pub fn child_tokens(&self) -> impl Iterator<Item = SyntaxToken<'t>> + use<'t> {
         self.children_with_tokens().filter_map(|e| match e {
             SyntaxElement::Token(t) => Some(t),
             SyntaxElement::Node(_) => None,
@@ -278,7 +278,7 @@ impl<'t> SyntaxNode<'t> {
     }
 
     /// All tokens below this node, in source order.
-    pub fn tokens(&self) -> impl Iterator<Item = SyntaxToken<'t>> + 't {
+    pub fn tokens(&self) -> impl Iterator<Item = SyntaxToken<'t>> + use<'t> {
         let tree = self.tree;
         (self.idx + 1..self.data().subtree_end).filter_map(move |idx| {
             tree.elements[idx as usize]
@@ -289,7 +289,7 @@ impl<'t> SyntaxNode<'t> {
     }
 
     /// All nodes below this node (not itself), in pre-order.
-    pub fn descendants(&self) -> impl Iterator<Item = SyntaxNode<'t>> + 't {
+    pub fn descendants(&self) -> impl Iterator<Item = SyntaxNode<'t>> + use<'t> {
         let tree = self.tree;
         (self.idx + 1..self.data().subtree_end).filter_map(move |idx| {
             tree.elements[idx as usize]
@@ -401,7 +401,7 @@ impl<'t> SyntaxToken<'t> {
     }
 
     /// Ancestors from the parent up to the root.
-    pub fn ancestors(&self) -> impl Iterator<Item = SyntaxNode<'t>> + 't {
+    pub fn ancestors(&self) -> impl Iterator<Item = SyntaxNode<'t>> + use<'t> {
         std::iter::successors(Some(self.parent()), |n| n.parent())
     }
 }
