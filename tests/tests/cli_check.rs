@@ -200,7 +200,10 @@ fn readme_example() {
     let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["DF003", "DF020"]);
     assert_eq!(diags[0]["path"], "fixtures/example/Dockerfile");
-    assert_eq!(diags[0]["range"]["start"], serde_json::json!({"line": 10, "column": 13}));
+    assert_eq!(
+        diags[0]["range"]["start"],
+        serde_json::json!({"line": 10, "column": 13})
+    );
     assert_eq!(diags[0]["fix"]["applicability"], "unsafe");
     assert_eq!(diags[0]["fix"]["edits"][0]["content"], "deps");
 }

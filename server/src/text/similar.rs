@@ -56,7 +56,10 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(closest("RUNN", ["RUN", "COPY"]), Some("RUN"));
-        assert_eq!(closest("ENTRYPO", ["ENTRYPOINT", "ENV"]), Some("ENTRYPOINT"));
+        assert_eq!(
+            closest("ENTRYPO", ["ENTRYPOINT", "ENV"]),
+            Some("ENTRYPOINT")
+        );
         assert_eq!(closest("dep", ["deps", "build"]), Some("deps"));
         assert_eq!(closest("biuld", ["deps", "build"]), Some("build"));
         assert_eq!(closest("zzz", ["deps", "build"]), None);

@@ -143,7 +143,11 @@ mod tests {
         let d = &found[0];
         assert_eq!(d.severity, Severity::Warning);
         assert_eq!(&src[d.range.as_usize()], "dep");
-        assert!(d.message.contains("did you mean the stage `deps`?"), "{}", d.message);
+        assert!(
+            d.message.contains("did you mean the stage `deps`?"),
+            "{}",
+            d.message
+        );
         let fix = d.fix.as_ref().expect("fix");
         assert_eq!(fix.applicability, Applicability::Unsafe);
         assert_eq!(fix.edits[0].new_text, "deps");
