@@ -111,7 +111,11 @@ impl DockerfileContext<'_> {
     /// 1-based line of a byte offset, for messages that point at another place.
     pub fn line_number(&self, offset: u32) -> usize {
         let end = (offset as usize).min(self.text.len());
-        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
     }
 }
 
