@@ -211,18 +211,26 @@ impl<'t> Instruction<'t> {
 
     /// The heredocs of this instruction: markers on the line paired with their bodies.
     pub fn heredocs(&self) -> Vec<Heredoc<'t>> {
-        let markers: Vec<SyntaxToken<'t>> = self
-            .0
-            .tokens()
-            .filter(|t| t.kind() == SyntaxKind::HeredocMarker)
-            .collect();
-        let mut bodies = self
-            .0
+        // One marker per word: a line continuation can split a marker (`<<\` then `EOF`)
+        // into several `HeredocMarker` tokens of one `Word`.
+        let markers = self.0.descendants().filter_map(|word| {
+            let first = word.child_token(SyntaxKind::HeredocMarker)?;
+            Some((word, first))
+        });
+        // The bodies of an ONBUILD trigger's heredocs follow the whole ONBUILD line, so they
+        // sit in the ONBUILD node, not in the trigger's.
+        let owner = match self.0.parent() {
+            Some(parent) if parent.kind() == SyntaxKind::Instruction(InstructionKind::Onbuild) => {
+                parent
+            }
+            _ => self.0,
+        };
+        let mut bodies = owner
             .descendants()
             .filter(|n| n.kind() == SyntaxKind::Heredoc);
         markers
-            .into_iter()
-            .map(|marker| Heredoc {
+            .map(|(word, marker)| Heredoc {
+                word,
                 marker,
                 body: bodies.next(),
             })
@@ -665,33 +673,43 @@ impl<'t> ImageRef<'t> {
 /// A heredoc: its marker on the instruction line and its body below.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Heredoc<'t> {
+    /// The `Word` holding the marker.
+    word: SyntaxNode<'t>,
     marker: SyntaxToken<'t>,
     body: Option<SyntaxNode<'t>>,
 }
 
 impl<'t> Heredoc<'t> {
+    /// The marker's (first) token; see [`Heredoc::marker_text`] for the whole marker.
     pub fn marker(&self) -> SyntaxToken<'t> {
         self.marker
     }
+    /// The marker as BuildKit reads it (`<<-EOF`), even when a line continuation splits it.
+    pub fn marker_text(&self) -> Cow<'t, str> {
+        self.word.logical_text()
+    }
+    /// The source range of the whole marker.
+    pub fn marker_range(&self) -> TextRange {
+        self.word.range()
+    }
     /// The delimiter word, quotes removed: `EOF`.
     pub fn delimiter(&self) -> String {
-        super::parser::heredoc_marker(self.marker.text())
+        super::parser::heredoc_marker(&self.marker_text())
             .map(|(name, _)| name)
             .unwrap_or_default()
     }
     /// `<<-`: leading tabs are stripped from the body and terminator.
     pub fn strips_tabs(&self) -> bool {
-        super::parser::heredoc_marker(self.marker.text()).is_some_and(|(_, strip)| strip)
+        super::parser::heredoc_marker(&self.marker_text()).is_some_and(|(_, strip)| strip)
     }
     /// A quoted delimiter (`<<'EOF'`, `<<"EOF"`) turns off variable expansion in the body.
     pub fn expands(&self) -> bool {
-        !self.marker.text().contains(['\'', '"'])
+        !self.marker_text().contains(['\'', '"'])
     }
     /// The file descriptor before `<<` (`3<<EOF`), if any.
     pub fn file_descriptor(&self) -> Option<u32> {
         let digits: String = self
-            .marker
-            .text()
+            .marker_text()
             .chars()
             .take_while(char::is_ascii_digit)
             .collect();

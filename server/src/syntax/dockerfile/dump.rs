@@ -16,7 +16,13 @@ pub fn buildkit_dump(tree: &SyntaxTree) -> String {
     let mut out = String::new();
     for instruction in Dockerfile::new(tree).instructions() {
         out.push('(');
+        let start = out.len();
         dump_instruction(&mut out, instruction);
+        // `Node.Dump` trims its text: an empty keyword (from a line holding only a line
+        // continuation) leaves no space before the arguments.
+        if out[start..].starts_with(' ') {
+            out.remove(start);
+        }
         out.push_str(")\n");
     }
     out
@@ -89,14 +95,20 @@ pub fn buildkit_args(instr: Instruction<'_>, env_separators: bool) -> Vec<String
         K::From => {
             for child in instr.syntax().children() {
                 match child.kind() {
-                    SyntaxKind::StageAlias => args.extend(
-                        child
-                            .child_tokens()
-                            .filter(|t| {
-                                matches!(t.kind(), SyntaxKind::AsKeyword | SyntaxKind::StageName)
-                            })
-                            .map(|t| t.text().to_owned()),
-                    ),
+                    // `AS` and the name, each joined: a line continuation can split either
+                    // into several tokens (`AS build\` + `er` names the stage `builder`).
+                    SyntaxKind::StageAlias => {
+                        for kind in [SyntaxKind::AsKeyword, SyntaxKind::StageName] {
+                            let text: String = child
+                                .child_tokens()
+                                .filter(|t| t.kind() == kind)
+                                .map(|t| t.text())
+                                .collect();
+                            if !text.is_empty() {
+                                args.push(text);
+                            }
+                        }
+                    }
                     SyntaxKind::ImageRef | SyntaxKind::Word => {
                         args.push(child.logical_text().into_owned())
                     }

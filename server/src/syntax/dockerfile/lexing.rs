@@ -95,6 +95,18 @@ impl<'a> Words<'a> {
     }
 }
 
+/// Bytes that can end or change a word in [`Words`]: whitespace, quotes, both possible
+/// escape characters.
+static WORD_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = is_ws(b as u8) || matches!(b as u8, b'\'' | b'"' | b'\\' | b'`');
+        b += 1;
+    }
+    table
+};
+
 impl Iterator for Words<'_> {
     type Item = (usize, usize);
 
@@ -109,6 +121,11 @@ impl Iterator for Words<'_> {
         let mut quote = 0u8;
         while i < end {
             let c = s[i];
+            // Fast path: most bytes are neither whitespace, a quote nor an escape character.
+            if !WORD_SPECIAL[c as usize] {
+                i += 1;
+                continue;
+            }
             if quote == 0 {
                 if is_ws(c) {
                     break;
@@ -212,6 +229,188 @@ pub(crate) fn unquote_word(word: &str, escape: char) -> String {
     out
 }
 
+/// The words in which BuildKit looks for heredoc markers (`heredocsFromLine`): it splits the
+/// whole logical line with its shell lexer (`shell.Lex` with escape `\`, quotes and escapes
+/// kept, unset variables kept) and tests each word against the marker pattern. When that
+/// lexer fails (an unterminated quote, a malformed `${...}`), BuildKit drops the error and
+/// with it every heredoc of the line, so `RUN cat <<EOF # don't` has no heredoc at all.
+///
+/// Returns the byte ranges of the words, or `None` where BuildKit's lexer fails. A `$`
+/// expansion is kept inside its word (BuildKit re-splits an expansion's text at spaces; with
+/// unset variables that only matters for spaces inside `${...}`, never for a marker word).
+/// Nesting of `${...}` is capped, so hostile input cannot exhaust the stack.
+pub(crate) fn buildkit_shell_words(line: &str) -> Option<Vec<(usize, usize)>> {
+    let mut lexer = ShellLexer {
+        s: line,
+        i: 0,
+        depth: 0,
+    };
+    let mut words = Vec::new();
+    let mut start = None;
+    while let Some(c) = lexer.peek() {
+        if c.is_whitespace() {
+            if let Some(s) = start.take() {
+                words.push((s, lexer.i));
+            }
+            lexer.bump();
+            continue;
+        }
+        start.get_or_insert(lexer.i);
+        lexer.unit().ok()?;
+    }
+    if let Some(s) = start {
+        words.push((s, line.len()));
+    }
+    Some(words)
+}
+
+/// `${...}` nesting deeper than this counts as a lexer failure.
+const MAX_EXPANSION_DEPTH: u32 = 64;
+
+/// A port of BuildKit's `shell/lex.go` that only tracks positions and failures.
+struct ShellLexer<'a> {
+    s: &'a str,
+    i: usize,
+    depth: u32,
+}
+
+impl ShellLexer<'_> {
+    fn peek(&self) -> Option<char> {
+        self.s[self.i..].chars().next()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.i += c.len_utf8();
+        Some(c)
+    }
+
+    /// `processStopOn`: units up to and including `stop`; fails if the text ends first.
+    fn until(&mut self, stop: char) -> Result<(), ()> {
+        while let Some(c) = self.peek() {
+            if c == stop {
+                self.bump();
+                return Ok(());
+            }
+            self.unit()?;
+        }
+        Err(())
+    }
+
+    /// One character, escape sequence, quoted string or `$` expansion.
+    fn unit(&mut self) -> Result<(), ()> {
+        match self.peek() {
+            Some('\'') => {
+                self.bump();
+                loop {
+                    match self.bump() {
+                        None => return Err(()),
+                        Some('\'') => return Ok(()),
+                        Some(_) => {}
+                    }
+                }
+            }
+            Some('"') => {
+                self.bump();
+                loop {
+                    match self.peek() {
+                        None => return Err(()),
+                        Some('"') => {
+                            self.bump();
+                            return Ok(());
+                        }
+                        Some('$') => self.dollar()?,
+                        Some('\\') => {
+                            self.bump();
+                            if matches!(self.peek(), Some('"' | '$' | '\\')) {
+                                self.bump();
+                            }
+                        }
+                        Some(_) => {
+                            self.bump();
+                        }
+                    }
+                }
+            }
+            Some('$') => self.dollar(),
+            Some('\\') => {
+                self.bump();
+                self.bump();
+                Ok(())
+            }
+            Some(_) => {
+                self.bump();
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// `processDollar`: `$name`, `${name}`, `${name<op>word}`, `${name/pattern/replacement}`.
+    fn dollar(&mut self) -> Result<(), ()> {
+        if self.depth >= MAX_EXPANSION_DEPTH {
+            return Err(());
+        }
+        self.depth += 1;
+        let result = self.dollar_inner();
+        self.depth -= 1;
+        result
+    }
+
+    fn dollar_inner(&mut self) -> Result<(), ()> {
+        self.bump();
+        if self.peek() != Some('{') {
+            self.name();
+            return Ok(());
+        }
+        self.bump();
+        if matches!(self.peek(), None | Some('{' | '}' | ':')) {
+            return Err(()); // "missing '}'" or "bad substitution"
+        }
+        self.name();
+        match self.bump() {
+            Some('}') => Ok(()),
+            Some(':') => match self.bump() {
+                Some('#' | '%') => Err(()), // "unsupported modifier"
+                _ => self.until('}'),
+            },
+            Some('+' | '-' | '?' | '#' | '%') => self.until('}'),
+            Some('/') => {
+                if self.peek() == Some('/') {
+                    self.bump();
+                }
+                self.until('/')?;
+                self.until('}')
+            }
+            _ => Err(()), // "unsupported modifier"
+        }
+    }
+
+    /// `processName`: digits, or one special parameter, or letters, digits and `_`.
+    fn name(&mut self) {
+        let is_digit = |c: char| c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric());
+        match self.peek() {
+            Some(c) if is_digit(c) => {
+                while self.peek().is_some_and(is_digit) {
+                    self.bump();
+                }
+                return;
+            }
+            Some('@' | '*' | '#' | '?' | '-' | '$' | '!' | '0') => {
+                self.bump();
+                return;
+            }
+            _ => {}
+        }
+        while self
+            .peek()
+            .is_some_and(|c| c.is_alphabetic() || is_digit(c) || c == '_')
+        {
+            self.bump();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +443,40 @@ mod tests {
         let l = Line::at(s, 4);
         assert_eq!((l.start, l.content_end, l.end), (4, 6, 6));
         assert!(!l.has_newline());
+    }
+
+    #[test]
+    fn buildkit_shell_words_and_failures() {
+        fn words(s: &str) -> Option<Vec<&str>> {
+            buildkit_shell_words(s).map(|w| w.iter().map(|&(a, b)| &s[a..b]).collect())
+        }
+        assert_eq!(
+            words(r#"COPY "a <<b" <<EOF 'c d' e\ f"#),
+            Some(vec!["COPY", r#""a <<b""#, "<<EOF", "'c d'", r"e\ f"])
+        );
+        assert_eq!(
+            words(r"RUN a${B:-x}c ${D/e/f} $1 $@ \"),
+            Some(vec!["RUN", "a${B:-x}c", "${D/e/f}", "$1", "$@", r"\"])
+        );
+        // Each of these makes BuildKit's lexer fail, and the line lose its heredocs.
+        for bad in [
+            "RUN <<EOF # don't",
+            r#"RUN <<EOF "x"#,
+            "RUN <<EOF ${",
+            "RUN <<EOF ${}",
+            "RUN <<EOF ${:a}",
+            "RUN <<EOF ${a=b}",
+            "RUN <<EOF ${a:#b}",
+            "RUN <<EOF ${a:-b",
+            "RUN <<EOF ${a/b}",
+            r#"RUN <<EOF "${a""#,
+        ] {
+            assert_eq!(words(bad), None, "{bad}");
+        }
+        let deep = format!("{}x{}", "${a:-".repeat(1000), "}".repeat(1000));
+        assert_eq!(words(&deep), None);
+        let ok = format!("{}x{}", "${a:-".repeat(10), "}".repeat(10));
+        assert_eq!(words(&ok).map(|w| w.len()), Some(1));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 
 use super::image_ref::split_image_ref;
 use super::kind::{InstructionKind, SyntaxKind};
-use super::lexing::{Line, Words, is_ws, plain_words, skip_ws, trim_end_ws};
+use super::lexing::{Line, Words, buildkit_shell_words, is_ws, plain_words, skip_ws, trim_end_ws};
 use super::tree::{SyntaxTree, TreeBuilder};
 use crate::syntax::TextRange;
 
@@ -191,13 +191,19 @@ impl<'s> Parser<'s> {
         if eq >= end || bytes[eq] != b'=' {
             return false;
         }
-        let value_start = skip(eq + 1);
+        let mut value_start = skip(eq + 1);
         let mut value_end = end;
         while value_end > value_start && is_re_space(bytes[value_end - 1]) {
             value_end -= 1;
         }
         if value_end == value_start {
-            return false;
+            if eq + 1 == end {
+                return false; // `# escape=`: `(.+?)` needs a character
+            }
+            // Only blanks after `=`: the regex backtracks and `(.+?)` takes the last blank,
+            // so `# escape= ` is a directive with an invalid value, not a comment.
+            value_start = end - 1;
+            value_end = end;
         }
         let name = &self.src[name_start..name_end];
         let Some(which) = DIRECTIVES.iter().position(|d| d.eq_ignore_ascii_case(name)) else {
@@ -226,6 +232,9 @@ impl<'s> Parser<'s> {
                     DIRECTIVES[which]
                 ),
             });
+            // BuildKit rejects a repeated directive before applying it, so the first value
+            // stays in effect: a second `# escape=` must not change how the rest is read.
+            return true;
         }
         self.seen_directives[which] = true;
         if DIRECTIVES[which] == "escape" {
@@ -351,12 +360,20 @@ impl<'s> Parser<'s> {
             triv: 0,
             cursor: 0,
         };
+        // BuildKit finds heredoc markers among the shell words of the whole line, and finds
+        // none when its shell lexer fails on the line (see `buildkit_shell_words`).
+        let heredoc_words = if text.contains("<<") {
+            buildkit_shell_words(text).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         let mut ctx = ArgContext {
             line: text,
             bytes: text.as_bytes(),
             escape: self.escape,
             errors: &mut self.errors,
             heredocs: &mut self.heredocs,
+            heredoc_words: &heredoc_words,
         };
         ctx.instruction(&mut sink, 0, 0);
         sink.flush_all();
@@ -524,10 +541,16 @@ impl Sink<'_> {
 
     /// The source range of logical `[start, end)`.
     fn src_range(&self, start: usize, end: usize) -> TextRange {
-        TextRange::new(
-            self.src_pos(start, false) as u32,
-            self.src_pos(end, true) as u32,
-        )
+        let src_start = self.src_pos(start, false);
+        // An empty range at a segment boundary would map its start into the later segment
+        // and its end into the earlier one, an inverted range (`\` then `\` at the end of
+        // the file gives an empty keyword there): keep it empty instead.
+        let src_end = if end == start {
+            src_start
+        } else {
+            self.src_pos(end, true)
+        };
+        TextRange::new(src_start as u32, src_end as u32)
     }
 
     /// The source offset of logical offset `pos`. At a segment boundary, `is_end` picks the
@@ -555,6 +578,9 @@ struct ArgContext<'l, 'e> {
     escape: u8,
     errors: &'e mut Vec<SyntaxError>,
     heredocs: &'e mut Vec<PendingHeredoc>,
+    /// The words of the whole line in which BuildKit looks for heredoc markers (sorted);
+    /// empty when the line has no `<<` or BuildKit's shell lexer fails on it.
+    heredoc_words: &'l [(usize, usize)],
 }
 
 /// Nesting depth up to which ONBUILD's trigger is parsed as an instruction.
@@ -583,7 +609,14 @@ impl ArgContext<'_, '_> {
         let kind = InstructionKind::from_keyword(keyword);
         let content_end = trim_end_ws(b, kw_end, len);
 
-        sink.start(SyntaxKind::Instruction(kind), kw_start);
+        if depth == 0 {
+            // A top-level instruction starts on its first physical line even when that line
+            // holds only a line continuation (`\` then `RUN x` below): BuildKit counts the
+            // instruction from there. So open the node before any leading trivia.
+            sink.builder.start_node(SyntaxKind::Instruction(kind));
+        } else {
+            sink.start(SyntaxKind::Instruction(kind), kw_start);
+        }
         sink.token(SyntaxKind::Keyword, kw_start, kw_end);
 
         if kind == InstructionKind::Unknown {
@@ -729,45 +762,41 @@ impl ArgContext<'_, '_> {
             return None;
         }
         let text = &self.line[start..end];
-        // BuildKit decodes the first JSON value and ignores whatever follows it, so
-        // `CMD ["a"] || exit 1` is the exec form `["a"]`. We keep the ignored text in the tree
-        // (as words) and report it: it is almost always a mistake.
-        let mut stream =
-            serde_json::Deserializer::from_str(text).into_iter::<Vec<serde_json::Value>>();
-        match stream.next() {
-            None | Some(Err(_)) => None,
-            Some(Ok(values)) if values.iter().all(|v| v.is_string()) => {
-                let array_end = start + stream.byte_offset();
-                self.emit_json_array(sink, start, array_end);
-                let rest = skip_ws(self.bytes, array_end, end);
-                if rest < end {
-                    for (s, e) in plain_words(self.bytes, rest, end) {
-                        sink.start(SyntaxKind::Word, s);
-                        sink.token(SyntaxKind::Text, s, e);
-                        sink.finish();
-                    }
-                    self.error(
-                        sink,
-                        rest,
-                        end,
-                        format!(
-                            "Docker ignores `{}` after the JSON array; use the shell form or \
-                             put it inside the array",
-                            &self.line[rest..end]
-                        ),
-                    );
-                }
-                Some(values.len())
-            }
-            Some(Ok(_)) => {
-                self.error(
-                    sink,
-                    start,
-                    end,
-                    "the JSON form takes an array of strings only".to_owned(),
-                );
-                None
-            }
+        // BuildKit decodes the arguments with `json.Unmarshal` (since v0.15, moby/buildkit#5107;
+        // before, `json.NewDecoder` ignored what followed the array): text after the array
+        // makes them invalid JSON, so the instruction falls back to the shell form (or plain
+        // words), with no error for a non-string element. `CMD ["a"] || exit 1` runs
+        // `/bin/sh -c '["a"] || exit 1'`, almost always a mistake, so we report it.
+        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Vec<JsonElement>>();
+        let values = match stream.next() {
+            Some(Ok(values)) => values,
+            None | Some(Err(_)) => return None,
+        };
+        let rest = skip_ws(self.bytes, start + stream.byte_offset(), end);
+        if rest < end {
+            self.error(
+                sink,
+                rest,
+                end,
+                format!(
+                    "`{}` after the JSON array makes Docker read the whole line as text, not \
+                     as a JSON array; remove it or put it inside the array",
+                    &self.line[rest..end]
+                ),
+            );
+            return None;
+        }
+        if values.iter().all(|v| matches!(v, JsonElement::String)) {
+            self.emit_json_array(sink, start, end);
+            Some(values.len())
+        } else {
+            self.error(
+                sink,
+                start,
+                end,
+                "the JSON form takes an array of strings only".to_owned(),
+            );
+            None
         }
     }
 
@@ -834,17 +863,32 @@ impl ArgContext<'_, '_> {
                 | InstructionKind::Shell
                 | InstructionKind::Healthcheck
         );
-        let ranges: Box<dyn Iterator<Item = (usize, usize)>> = if shell_words {
-            Box::new(Words::new(self.bytes, start, end, self.escape))
+        // Two monomorphic calls rather than a boxed iterator: no allocation or dynamic call
+        // per instruction on this hot path.
+        if shell_words {
+            self.emit_words(sink, kind, Words::new(self.bytes, start, end, self.escape))
         } else {
-            Box::new(plain_words(self.bytes, start, end))
-        };
+            self.emit_words(sink, kind, plain_words(self.bytes, start, end))
+        }
+    }
+
+    /// Emits `Word` nodes for `ranges` (see [`ArgContext::words`]).
+    fn emit_words(
+        &mut self,
+        sink: &mut Sink<'_>,
+        kind: InstructionKind,
+        ranges: impl Iterator<Item = (usize, usize)>,
+    ) -> usize {
         let mut count = 0;
         let heredocs_allowed = kind.allows_heredocs();
         for (s, e) in ranges {
             count += 1;
             sink.start(SyntaxKind::Word, s);
-            let marker = heredocs_allowed
+            // A marker must also be one of BuildKit's shell words of the line: quotes group
+            // (`COPY "a <<b" /x` has no heredoc) and a lexer failure disables them all. (A
+            // quoted name with a space, `COPY <<"A B" /x`, spans two COPY words here and is
+            // not recognised: a known gap.)
+            let marker = (heredocs_allowed && self.heredoc_words.binary_search(&(s, e)).is_ok())
                 .then(|| heredoc_marker(&self.line[s..e]))
                 .flatten();
             match marker {
@@ -1057,6 +1101,53 @@ impl ArgContext<'_, '_> {
             );
         }
         self.maybe_json(sink, InstructionKind::Healthcheck, rest, end);
+    }
+}
+
+/// One element of a JSON array, classified without being built: the JSON form needs only
+/// to know that the array is valid and holds strings only (no allocation per element).
+enum JsonElement {
+    String,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for JsonElement {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct Classify;
+        impl<'de> Visitor<'de> for Classify {
+            type Value = JsonElement;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, _: &str) -> Result<JsonElement, E> {
+                Ok(JsonElement::String)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<JsonElement, E> {
+                Ok(JsonElement::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<JsonElement, E> {
+                Ok(JsonElement::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<JsonElement, E> {
+                Ok(JsonElement::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<JsonElement, E> {
+                Ok(JsonElement::Other)
+            }
+            fn visit_unit<E>(self) -> Result<JsonElement, E> {
+                Ok(JsonElement::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonElement, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(JsonElement::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonElement, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(JsonElement::Other)
+            }
+        }
+        deserializer.deserialize_any(Classify)
     }
 }
 
