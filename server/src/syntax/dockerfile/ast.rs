@@ -32,8 +32,7 @@ impl<'t> Dockerfile<'t> {
     /// Parser directives (`# syntax=`, `# escape=`, `# check=`).
     pub fn directives(&self) -> impl Iterator<Item = Directive<'t>> + use<'t> {
         self.0
-            .children()
-            .filter(|n| n.kind() == SyntaxKind::Directive)
+            .children_of_kind(SyntaxKind::Directive)
             .map(Directive)
     }
 
@@ -84,6 +83,16 @@ pub struct Spanned<'t> {
     pub range: TextRange,
 }
 
+impl Spanned<'_> {
+    /// An empty value at `offset`, for a part that is missing.
+    pub fn missing_at(offset: u32) -> Self {
+        Spanned {
+            text: Cow::Borrowed(""),
+            range: TextRange::empty(offset),
+        }
+    }
+}
+
 /// Joins consecutive tokens of one kind (split only by line trivia) into one value.
 fn joined<'t>(tokens: &[SyntaxToken<'t>]) -> Option<Spanned<'t>> {
     let first = tokens.first()?;
@@ -127,10 +136,8 @@ impl<'t> Instruction<'t> {
 
     /// The keyword as written (case kept) and its range.
     pub fn keyword(&self) -> Spanned<'t> {
-        child_value(self.0, SyntaxKind::Keyword).unwrap_or(Spanned {
-            text: Cow::Borrowed(""),
-            range: TextRange::empty(self.0.range().start),
-        })
+        child_value(self.0, SyntaxKind::Keyword)
+            .unwrap_or_else(|| Spanned::missing_at(self.0.range().start))
     }
 
     /// The keyword in upper case (`RUN`), or the word as written for unknown instructions.
@@ -143,10 +150,7 @@ impl<'t> Instruction<'t> {
 
     /// The `--flags` before the arguments.
     pub fn flags(&self) -> impl Iterator<Item = Flag<'t>> + use<'t> {
-        self.0
-            .children()
-            .filter(|n| n.kind() == SyntaxKind::Flag)
-            .map(Flag)
+        self.0.children_of_kind(SyntaxKind::Flag).map(Flag)
     }
 
     /// The first flag with this name (without dashes: `flag("from")`).
@@ -184,10 +188,7 @@ impl<'t> Instruction<'t> {
     /// `Word` arguments directly under the instruction (COPY/ADD sources and destination,
     /// EXPOSE ports, VOLUME paths, USER's value, ...).
     pub fn words(&self) -> impl Iterator<Item = Word<'t>> + use<'t> {
-        self.0
-            .children()
-            .filter(|n| n.kind() == SyntaxKind::Word)
-            .map(Word)
+        self.0.children_of_kind(SyntaxKind::Word).map(Word)
     }
 
     /// Arguments as plain values, whatever the form: JSON strings decoded, or words.
@@ -203,10 +204,7 @@ impl<'t> Instruction<'t> {
 
     /// `KEY=value` pairs (ENV, LABEL) and declarations (ARG).
     pub fn key_values(&self) -> impl Iterator<Item = KeyValue<'t>> + use<'t> {
-        self.0
-            .children()
-            .filter(|n| n.kind() == SyntaxKind::KeyValue)
-            .map(KeyValue)
+        self.0.children_of_kind(SyntaxKind::KeyValue).map(KeyValue)
     }
 
     /// The heredocs of this instruction: markers on the line paired with their bodies.
@@ -554,10 +552,7 @@ impl<'t> ShellCommand<'t> {
         self.0.range()
     }
     pub fn words(&self) -> impl Iterator<Item = Word<'t>> + use<'t> {
-        self.0
-            .children()
-            .filter(|n| n.kind() == SyntaxKind::Word)
-            .map(Word)
+        self.0.children_of_kind(SyntaxKind::Word).map(Word)
     }
 }
 
@@ -622,10 +617,8 @@ impl<'t> KeyValue<'t> {
         self.0.range()
     }
     pub fn key(&self) -> Spanned<'t> {
-        child_value(self.0, SyntaxKind::Key).unwrap_or(Spanned {
-            text: Cow::Borrowed(""),
-            range: TextRange::empty(self.0.range().start),
-        })
+        child_value(self.0, SyntaxKind::Key)
+            .unwrap_or_else(|| Spanned::missing_at(self.0.range().start))
     }
     /// The value as written (quotes kept), if any.
     pub fn value(&self) -> Option<Spanned<'t>> {

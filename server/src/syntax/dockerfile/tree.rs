@@ -305,6 +305,14 @@ impl<'t> SyntaxNode<'t> {
         self.child_tokens().find(|t| t.kind() == kind)
     }
 
+    /// Direct child nodes of `kind`.
+    pub fn children_of_kind(
+        &self,
+        kind: SyntaxKind,
+    ) -> impl Iterator<Item = SyntaxNode<'t>> + use<'t> {
+        self.children().filter(move |n| n.kind() == kind)
+    }
+
     /// The first direct child node of `kind`.
     pub fn child_node(&self, kind: SyntaxKind) -> Option<SyntaxNode<'t>> {
         self.children().find(|n| n.kind() == kind)
