@@ -3,17 +3,22 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::rules::{DockerfileContext, dockerfile};
-use crate::semantic::analyze;
-use crate::syntax::dockerfile::parse;
+use crate::semantic::{DockerfileModel, analyze};
+use crate::syntax::dockerfile::{Parse, parse};
 
 /// Parses a Dockerfile and runs every enabled rule. Diagnostics come sorted by position.
 pub fn check_dockerfile(text: &str) -> Vec<Diagnostic> {
     let parse = parse(text);
     let model = analyze(&parse);
+    check_parsed_dockerfile(text, &parse, &model)
+}
+
+/// Runs every enabled rule over an already parsed and analysed Dockerfile.
+pub fn check_parsed_dockerfile(text: &str, parse: &Parse, model: &DockerfileModel) -> Vec<Diagnostic> {
     let ctx = DockerfileContext {
         text,
-        parse: &parse,
-        model: &model,
+        parse,
+        model,
     };
     let mut out = Vec::new();
     for rule in dockerfile::RULES {

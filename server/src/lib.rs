@@ -23,6 +23,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod diagnostics;
+pub mod ide;
 pub mod rules;
 pub mod semantic;
 pub mod syntax;

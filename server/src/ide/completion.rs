@@ -1,0 +1,1 @@
+//! Completion: instructions, directives, flags and their values, stage names, variables, base images.

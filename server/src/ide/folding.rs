@@ -1,0 +1,1 @@
+//! Folding ranges: stages, continued instructions, heredocs, comment blocks.

@@ -1,0 +1,1 @@
+//! Formatting: keyword case, spacing, continuation indentation; never changes meaning.

@@ -1,0 +1,1 @@
+//! Hover: docs for keywords, flags and directives; resolved variable values; stage summaries.

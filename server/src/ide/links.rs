@@ -1,0 +1,1 @@
+//! Document links: FROM images to their registry pages, COPY/ADD sources to files.

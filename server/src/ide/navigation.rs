@@ -1,0 +1,1 @@
+//! Definition, references, document highlight and rename for stages, ARG/ENV variables and heredoc delimiters.

@@ -1,0 +1,1 @@
+//! Selection ranges: token, word, argument, instruction, stage.

@@ -1,0 +1,1 @@
+//! Semantic tokens: one legend, full and range.

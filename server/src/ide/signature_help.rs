@@ -1,0 +1,1 @@
+//! Signature help for the instruction at the cursor.

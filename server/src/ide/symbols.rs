@@ -1,0 +1,1 @@
+//! Document symbols: stages, then their instructions.
