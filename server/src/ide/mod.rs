@@ -211,3 +211,25 @@ impl Default for FormatOptions {
         }
     }
 }
+
+/// Test helpers shared by the feature modules.
+#[cfg(test)]
+pub(crate) mod test_util {
+    use std::sync::Arc;
+
+    use super::DockerfileAnalysis;
+
+    /// Splits a fixture with one `$0` cursor marker into (analysis, cursor offset).
+    pub(crate) fn with_cursor(fixture: &str) -> (Arc<DockerfileAnalysis>, u32) {
+        let at = fixture
+            .find("$0")
+            .expect("fixture needs a `$0` cursor marker");
+        let text = format!("{}{}", &fixture[..at], &fixture[at + 2..]);
+        (DockerfileAnalysis::new(&text), at as u32)
+    }
+
+    /// The text a range covers, for readable assertions.
+    pub(crate) fn slice(analysis: &DockerfileAnalysis, range: crate::syntax::TextRange) -> &str {
+        &analysis.text()[range.as_usize()]
+    }
+}
