@@ -8,7 +8,9 @@
 //!   variable expansion.
 //! - [`analysis`]: the pure entry points: document text in, diagnostics out.
 //! - [`text`]: line/column conversion and file kinds.
-//! - [`cli`]: the `dockwise` command line (the only module here that does IO).
+//! - [`ide`]: editor features as plain functions over an analysis and a byte offset.
+//! - [`lsp`]: the language server; the only module that knows LSP/JSON-RPC.
+//! - [`cli`]: the `dockwise` command line.
 //!
 //! # Invariants
 //! - Parsing never fails: `parse(text) -> Parse { tree, errors }`, and the tree's text equals
@@ -24,6 +26,7 @@ pub mod analysis;
 pub mod cli;
 pub mod diagnostics;
 pub mod ide;
+pub mod lsp;
 pub mod rules;
 pub mod semantic;
 pub mod syntax;

@@ -1,6 +1,8 @@
 //! Helpers for end-to-end tests: find (or build) the `dockwise` binary, run it, and make
 //! scratch directories with files in them.
 
+pub mod lsp;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;

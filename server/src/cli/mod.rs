@@ -45,6 +45,8 @@ enum Command {
     Check(CheckArgs),
     /// Print a Dockerfile's syntax: the tree, JSON, or BuildKit's dump format.
     Parse(ParseArgs),
+    /// Run the language server over stdio (for editors).
+    Lsp(crate::lsp::LspArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -53,6 +55,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Parse(args) => parse_cmd::run(&args),
+        Command::Lsp(args) => crate::lsp::run(&args),
     };
     ExitCode::from(code)
 }

@@ -24,6 +24,17 @@ pub struct RuleMeta {
     pub default_enabled: bool,
     /// Markdown: *What it does*, *Why is this bad?*, *Example*, *Fix safety*, *References*.
     pub docs: &'static str,
+    /// How editors should render the flagged code (struck through, faded), if specially.
+    pub tag: Option<RuleTag>,
+}
+
+/// Editor rendering hints for a rule's diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleTag {
+    /// The flagged code uses something deprecated (shown struck through).
+    Deprecated,
+    /// The flagged code has no effect (shown faded).
+    Unnecessary,
 }
 
 impl RuleMeta {
@@ -60,6 +71,19 @@ impl RuleMeta {
             .join("\n")
     }
 
+    /// The rule's documentation page (`server/docs/rules/<CODE>.md`).
+    pub fn docs_page(&self) -> String {
+        format!(
+            "# {} {}\n\nDefault severity: {}. Fix available: {}. On by default: {}.\n\n{}",
+            self.code,
+            self.name,
+            self.severity,
+            if self.fixable { "yes" } else { "no" },
+            if self.default_enabled { "yes" } else { "no" },
+            self.docs_text().trim_end()
+        ) + "\n"
+    }
+
     /// The first sentence of the docs' *What it does* section: a one-line summary.
     pub fn summary(&self) -> String {
         let text = self.docs_text();
@@ -77,6 +101,8 @@ impl RuleMeta {
 
 /// Declares a rule's metadata with its doc comment as documentation.
 macro_rules! declare_rule {
+    (@tag) => { None };
+    (@tag $tag:ident) => { Some($crate::rules::RuleTag::$tag) };
     (
         $(#[doc = $doc:expr])+
         pub const $ident:ident = {
@@ -84,7 +110,8 @@ macro_rules! declare_rule {
             name: $name:literal,
             severity: $severity:ident,
             fixable: $fixable:literal,
-            default_enabled: $enabled:literal $(,)?
+            default_enabled: $enabled:literal
+            $(, tag: $tag:ident)? $(,)?
         };
     ) => {
         $(#[doc = $doc])+
@@ -95,6 +122,7 @@ macro_rules! declare_rule {
             fixable: $fixable,
             default_enabled: $enabled,
             docs: concat!($($doc, "\n"),+),
+            tag: $crate::rules::declare_rule!(@tag $($tag)?),
         };
     };
 }
@@ -159,8 +187,34 @@ mod tests {
             }
         }
         let codes: Vec<_> = rules.iter().map(|r| r.code).collect();
+        assert!(!codes.is_empty());
         let mut sorted = codes.clone();
         sorted.sort_unstable();
         assert_eq!(codes, sorted, "rules are registered in code order");
+    }
+
+    /// Diagnostics link to `server/docs/rules/<CODE>.md`; those pages are generated from the
+    /// rules' doc comments. Run with `UPDATE_RULE_DOCS=1` to rewrite them.
+    #[test]
+    fn rule_docs_pages_are_current() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+        let update = std::env::var_os("UPDATE_RULE_DOCS").is_some();
+        if update {
+            std::fs::create_dir_all(&dir).expect("create docs dir");
+        }
+        for rule in all_rules() {
+            let path = dir.join(format!("{}.md", rule.code));
+            let page = rule.docs_page();
+            if update {
+                std::fs::write(&path, &page).expect("write docs page");
+            }
+            let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+            assert_eq!(
+                on_disk,
+                page,
+                "{} is out of date: run `UPDATE_RULE_DOCS=1 cargo test -p dockwise --lib rules`",
+                path.display()
+            );
+        }
     }
 }

@@ -1,0 +1,106 @@
+//! What the client can do, and what we tell it we do.
+
+use tower_lsp_server::ls_types as lsp;
+
+use crate::text::PositionEncoding;
+
+/// The client capabilities the server acts on.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ClientSupport {
+    pub encoding: PositionEncoding,
+    /// The client pulls diagnostics (`textDocument/diagnostic`): we never push.
+    pub pull_diagnostics: bool,
+    /// The client accepts `workspace/diagnostic/refresh`.
+    pub diagnostic_refresh: bool,
+    /// The client answers `workspace/configuration`.
+    pub configuration: bool,
+    /// The client lets us register file watchers.
+    pub dynamic_watched_files: bool,
+    /// The client renders markdown in hovers and documentation.
+    pub markdown: bool,
+    /// The client accepts snippet completions.
+    pub snippets: bool,
+    /// The client understands hierarchical document symbols.
+    pub hierarchical_symbols: bool,
+    /// The client accepts multi-line semantic tokens.
+    pub multiline_tokens: bool,
+}
+
+impl ClientSupport {
+    pub fn from_capabilities(caps: &lsp::ClientCapabilities) -> Self {
+        let offered = caps
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref());
+        let encoding = if offered.is_some_and(|e| e.contains(&lsp::PositionEncodingKind::UTF8)) {
+            PositionEncoding::Utf8
+        } else {
+            PositionEncoding::Utf16
+        };
+        let text = caps.text_document.as_ref();
+        let workspace = caps.workspace.as_ref();
+        ClientSupport {
+            encoding,
+            pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()),
+            diagnostic_refresh: workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+            dynamic_watched_files: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            markdown: text
+                .and_then(|t| t.hover.as_ref())
+                .and_then(|h| h.content_format.as_ref())
+                .is_none_or(|formats| formats.contains(&lsp::MarkupKind::Markdown)),
+            snippets: text
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.snippet_support)
+                .unwrap_or(false),
+            hierarchical_symbols: text
+                .and_then(|t| t.document_symbol.as_ref())
+                .and_then(|s| s.hierarchical_document_symbol_support)
+                .unwrap_or(false),
+            multiline_tokens: text
+                .and_then(|t| t.semantic_tokens.as_ref())
+                .and_then(|s| s.multiline_token_support)
+                .unwrap_or(false),
+        }
+    }
+}
+
+pub(crate) fn server_capabilities(support: &ClientSupport) -> lsp::ServerCapabilities {
+    let position_encoding = match support.encoding {
+        PositionEncoding::Utf8 => lsp::PositionEncodingKind::UTF8,
+        PositionEncoding::Utf16 => lsp::PositionEncodingKind::UTF16,
+    };
+    lsp::ServerCapabilities {
+        position_encoding: Some(position_encoding),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+            lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                ..Default::default()
+            },
+        )),
+        diagnostic_provider: support.pull_diagnostics.then(|| {
+            lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
+                identifier: Some("dockwise".to_owned()),
+                // Other files (.dockerignore, compose files) feed a Dockerfile's diagnostics.
+                inter_file_dependencies: true,
+                workspace_diagnostics: false,
+                work_done_progress_options: Default::default(),
+            })
+        }),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+            lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            },
+        )),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,123 @@
+//! Conversions between our byte offsets and plain structs and LSP's positions and types.
+
+use tower_lsp_server::ls_types as lsp;
+
+use super::documents::Snapshot;
+use crate::diagnostics::{Applicability, Diagnostic, Severity};
+use crate::syntax::TextRange;
+use crate::text::{LineCol, PositionEncoding};
+
+/// Converts positions for one snapshot in the negotiated encoding.
+pub(crate) struct Positions<'a> {
+    pub snapshot: &'a Snapshot,
+    pub encoding: PositionEncoding,
+}
+
+impl Positions<'_> {
+    pub fn offset(&self, pos: lsp::Position) -> u32 {
+        self.snapshot.index.offset(
+            &self.snapshot.text,
+            LineCol {
+                line: pos.line,
+                col: pos.character,
+            },
+            self.encoding,
+        )
+    }
+
+    pub fn position(&self, offset: u32) -> lsp::Position {
+        let lc = self
+            .snapshot
+            .index
+            .line_col(&self.snapshot.text, offset, self.encoding);
+        lsp::Position::new(lc.line, lc.col)
+    }
+
+    pub fn range(&self, range: TextRange) -> lsp::Range {
+        lsp::Range::new(self.position(range.start), self.position(range.end))
+    }
+
+    pub fn text_range(&self, range: lsp::Range) -> TextRange {
+        let start = self.offset(range.start);
+        let end = self.offset(range.end).max(start);
+        TextRange::new(start, end)
+    }
+}
+
+/// Where a rule's documentation lives, linked from each diagnostic.
+pub(crate) fn rule_docs_url(code: &str) -> Option<lsp::Uri> {
+    format!(
+        "{}/blob/main/server/docs/rules/{code}.md",
+        env!("CARGO_PKG_REPOSITORY")
+    )
+    .parse()
+    .ok()
+}
+
+pub(crate) fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
+    match severity {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Style => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+pub(crate) fn diagnostic(pos: &Positions<'_>, d: &Diagnostic) -> lsp::Diagnostic {
+    let tags: Vec<lsp::DiagnosticTag> = crate::rules::find_rule(d.code)
+        .and_then(|r| r.tag)
+        .map(|tag| match tag {
+            crate::rules::RuleTag::Deprecated => lsp::DiagnosticTag::DEPRECATED,
+            crate::rules::RuleTag::Unnecessary => lsp::DiagnosticTag::UNNECESSARY,
+        })
+        .into_iter()
+        .collect();
+    lsp::Diagnostic {
+        range: pos.range(d.range),
+        severity: Some(severity(d.severity)),
+        code: Some(lsp::NumberOrString::String(d.code.to_owned())),
+        code_description: rule_docs_url(d.code).map(|href| lsp::CodeDescription { href }),
+        source: Some("dockwise".to_owned()),
+        message: d.message.clone(),
+        related_information: None,
+        tags: (!tags.is_empty()).then_some(tags),
+        // The fix rides along so code actions can be offered without recomputing; the
+        // server still recomputes to make sure it applies to the current version.
+        data: d.fix.as_ref().map(|fix| {
+            serde_json::json!({
+                "name": d.name,
+                "fix": {"title": fix.title, "applicability": fix.applicability},
+            })
+        }),
+    }
+}
+
+/// A quick fix for a diagnostic that has one.
+pub(crate) fn code_action(
+    pos: &Positions<'_>,
+    uri: &lsp::Uri,
+    d: &Diagnostic,
+) -> Option<lsp::CodeActionOrCommand> {
+    let fix = d.fix.as_ref()?;
+    if fix.applicability == Applicability::DisplayOnly {
+        return None;
+    }
+    let edits: Vec<lsp::TextEdit> = fix
+        .edits
+        .iter()
+        .map(|e| lsp::TextEdit::new(pos.range(e.range), e.new_text.clone()))
+        .collect();
+    let mut changes = std::collections::HashMap::new();
+    changes.insert(uri.clone(), edits);
+    Some(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title: fix.title.clone(),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic(pos, d)]),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(changes),
+            ..Default::default()
+        }),
+        is_preferred: Some(fix.applicability == Applicability::Safe),
+        ..Default::default()
+    }))
+}

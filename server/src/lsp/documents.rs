@@ -1,0 +1,196 @@
+//! Open documents: their text, version and kind, and the analysis of their current version
+//! (computed once per version, shared by every request on it).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types::Uri;
+
+use crate::ide::DockerfileAnalysis;
+use crate::text::{Change, Document, FileKind, LineIndex, PositionEncoding};
+
+/// One open document.
+pub(crate) struct OpenDocument {
+    pub doc: Document,
+    pub kind: Option<FileKind>,
+    snapshot: Option<Arc<Snapshot>>,
+}
+
+/// Everything a request needs about one version of a document.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    pub version: i32,
+    pub kind: Option<FileKind>,
+    pub text: String,
+    pub index: LineIndex,
+    /// Present for Dockerfiles.
+    pub analysis: Option<Arc<DockerfileAnalysis>>,
+}
+
+#[derive(Default)]
+pub(crate) struct DocumentStore {
+    docs: HashMap<Uri, OpenDocument>,
+}
+
+impl DocumentStore {
+    pub fn open(&mut self, uri: Uri, text: &str, version: i32, kind: Option<FileKind>) {
+        self.docs.insert(
+            uri,
+            OpenDocument {
+                doc: Document::new(text, version),
+                kind,
+                snapshot: None,
+            },
+        );
+    }
+
+    /// Applies changes in order. Returns false for a document that is not open.
+    pub fn change(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        changes: &[Change<'_>],
+        encoding: PositionEncoding,
+    ) -> bool {
+        let Some(open) = self.docs.get_mut(uri) else {
+            return false;
+        };
+        for change in changes {
+            open.doc.apply(change, encoding);
+        }
+        open.doc.set_version(version);
+        open.snapshot = None;
+        true
+    }
+
+    pub fn close(&mut self, uri: &Uri) -> bool {
+        self.docs.remove(uri).is_some()
+    }
+
+    pub fn version(&self, uri: &Uri) -> Option<i32> {
+        self.docs.get(uri).map(|d| d.doc.version())
+    }
+
+    pub fn uris(&self) -> Vec<Uri> {
+        self.docs.keys().cloned().collect()
+    }
+
+    /// The snapshot of the document's current version, computed on first use.
+    pub fn snapshot(&mut self, uri: &Uri) -> Option<Arc<Snapshot>> {
+        let open = self.docs.get_mut(uri)?;
+        if let Some(s) = &open.snapshot {
+            return Some(s.clone());
+        }
+        let text = open.doc.text();
+        let analysis =
+            (open.kind == Some(FileKind::Dockerfile)).then(|| DockerfileAnalysis::new(&text));
+        let snapshot = Arc::new(Snapshot {
+            version: open.doc.version(),
+            kind: open.kind,
+            index: LineIndex::new(&text),
+            text,
+            analysis,
+        });
+        open.snapshot = Some(snapshot.clone());
+        Some(snapshot)
+    }
+}
+
+/// The kind of a document from its language id and file name. Clients send `dockerfile`,
+/// `dockerfile-ts`, `dockercompose`, `yaml.docker-compose`, plain `yaml`, or nothing at all.
+pub(crate) fn document_kind(language_id: &str, uri: &Uri) -> Option<FileKind> {
+    let by_name = file_name(uri).and_then(|n| FileKind::from_file_name(&n));
+    match language_id.to_ascii_lowercase().as_str() {
+        "dockerfile" | "dockerfile-ts" | "containerfile" => Some(FileKind::Dockerfile),
+        "dockercompose" | "yaml.docker-compose" | "docker-compose" => Some(FileKind::Compose),
+        // Plain YAML is compose only when the name says so.
+        "yaml" | "yml" => by_name.filter(|k| *k == FileKind::Compose),
+        _ => by_name,
+    }
+}
+
+/// The last path segment of a URI, percent-decoded.
+pub(crate) fn file_name(uri: &Uri) -> Option<String> {
+    let path = uri.path().as_str();
+    let last = path.rsplit('/').next().filter(|s| !s.is_empty())?;
+    Some(percent_decode(last))
+}
+
+/// The local path of a `file:` URI.
+pub(crate) fn file_path(uri: &Uri) -> Option<std::path::PathBuf> {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(percent_decode(
+        uri.path().as_str(),
+    )))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = s.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uri(s: &str) -> Uri {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn kinds_from_language_id_and_name() {
+        let df = uri("file:///w/Dockerfile.dev");
+        let compose = uri("file:///w/compose.prod.yaml");
+        let values = uri("file:///w/values.yaml");
+        let odd = uri("untitled:Untitled-1");
+        assert_eq!(
+            document_kind("dockerfile", &odd),
+            Some(FileKind::Dockerfile)
+        );
+        assert_eq!(
+            document_kind("dockerfile-ts", &odd),
+            Some(FileKind::Dockerfile)
+        );
+        assert_eq!(document_kind("", &df), Some(FileKind::Dockerfile));
+        assert_eq!(
+            document_kind("dockercompose", &values),
+            Some(FileKind::Compose)
+        );
+        assert_eq!(
+            document_kind("yaml.docker-compose", &values),
+            Some(FileKind::Compose)
+        );
+        assert_eq!(document_kind("yaml", &compose), Some(FileKind::Compose));
+        assert_eq!(document_kind("yaml", &values), None);
+        assert_eq!(document_kind("", &odd), None);
+        assert_eq!(
+            document_kind("plaintext", &uri("file:///w/My%20App.Dockerfile")),
+            Some(FileKind::Dockerfile)
+        );
+    }
+
+    #[test]
+    fn paths_from_uris() {
+        assert_eq!(
+            file_path(&uri("file:///home/u/my%20app/Dockerfile")),
+            Some(std::path::PathBuf::from("/home/u/my app/Dockerfile"))
+        );
+        assert_eq!(file_path(&uri("untitled:Untitled-1")), None);
+    }
+}

@@ -1,0 +1,432 @@
+//! The language server: a thin layer that keeps documents in order, asks `ide` and
+//! `analysis` for answers, and converts them to LSP.
+//!
+//! Ordering: tower-lsp-server runs handlers concurrently, but it first polls each handler's
+//! future in the order messages arrived. Every notification that changes state
+//! (`didOpen`, `didChange`, `didClose`) therefore does all of its work synchronously, before
+//! its first `.await`, so edits apply in order. Diagnostics are published under one lock and
+//! only for the version that is still current, so a stale version is never published.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::capabilities::{ClientSupport, server_capabilities};
+use super::convert::{Positions, code_action, diagnostic};
+use super::documents::{DocumentStore, Snapshot, document_kind};
+use super::settings::Settings;
+use crate::diagnostics::Diagnostic;
+use crate::text::{Change, LineCol, PositionEncoding};
+
+/// Mutable server state. Guarded by a std mutex that is never held across an `.await`.
+#[derive(Default)]
+struct State {
+    client: ClientSupport,
+    encoding: PositionEncoding,
+    documents: DocumentStore,
+    settings: Settings,
+}
+
+pub struct Backend {
+    client: Client,
+    state: Mutex<State>,
+    /// Serialises publishing so diagnostics reach the client in version order.
+    publish: tokio::sync::Mutex<()>,
+    shutdown_requested: Arc<AtomicBool>,
+}
+
+/// Runs `f`, turning a panic into an internal error for this request only.
+pub(crate) fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        tracing::error!("{what} panicked: {message}");
+        Error {
+            code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+            message: format!("dockwise failed while handling {what}: {message}").into(),
+            data: None,
+        }
+    })
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Backend {
+            client,
+            state: Mutex::new(State::default()),
+            publish: tokio::sync::Mutex::new(()),
+            shutdown_requested: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub(crate) fn shutdown_flag(&self) -> Arc<AtomicBool> {
+        self.shutdown_requested.clone()
+    }
+
+    /// The state, even if a panic elsewhere poisoned the lock (the data stays consistent:
+    /// every mutation completes before anything that can panic runs).
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The snapshot of a document's current version and the position encoding.
+    pub(crate) fn snapshot(&self, uri: &Uri) -> Option<(Arc<Snapshot>, PositionEncoding)> {
+        let mut state = self.state();
+        let encoding = state.encoding;
+        let snapshot = guard("analysis", || state.documents.snapshot(uri)).ok()??;
+        Some((snapshot, encoding))
+    }
+
+    /// Diagnostics of a snapshot, with the user's settings applied.
+    fn diagnostics_of(
+        &self,
+        snapshot: &Snapshot,
+        encoding: PositionEncoding,
+    ) -> Vec<lsp::Diagnostic> {
+        let Some(analysis) = &snapshot.analysis else {
+            return Vec::new();
+        };
+        let settings = self.state().settings.clone();
+        let pos = Positions { snapshot, encoding };
+        analysis
+            .diagnostics
+            .iter()
+            .filter_map(|d| settings.apply(d))
+            .map(|d| diagnostic(&pos, &d))
+            .collect()
+    }
+
+    /// Pushes diagnostics for `version` of `uri` (push mode only), unless a newer version
+    /// has arrived meanwhile: that version's own publish follows, so each change is answered
+    /// once and versions reach the client in order.
+    async fn publish(&self, uri: Uri, version: Option<i32>) {
+        if self.state().client.pull_diagnostics {
+            return;
+        }
+        let _order = self.publish.lock().await;
+        let Some((snapshot, encoding)) = self.snapshot(&uri) else {
+            return;
+        };
+        if version.is_some_and(|v| v != snapshot.version) {
+            return;
+        }
+        let diagnostics =
+            guard("diagnostics", || self.diagnostics_of(&snapshot, encoding)).unwrap_or_default();
+        self.client
+            .publish_diagnostics(uri, diagnostics, Some(snapshot.version))
+            .await;
+    }
+
+    /// Facts outside the open documents changed (or settings did): re-check everything.
+    async fn refresh_all(&self) {
+        let (pull, refresh_support, uris) = {
+            let state = self.state();
+            (
+                state.client.pull_diagnostics,
+                state.client.diagnostic_refresh,
+                state.documents.uris(),
+            )
+        };
+        if pull {
+            if refresh_support && let Err(e) = self.client.workspace_diagnostic_refresh().await {
+                tracing::warn!("workspace/diagnostic/refresh failed: {e}");
+            }
+        } else {
+            for uri in uris {
+                self.publish(uri, None).await;
+            }
+        }
+    }
+
+    async fn fetch_settings(&self) {
+        if !self.state().client.configuration {
+            return;
+        }
+        let items = vec![lsp::ConfigurationItem {
+            scope_uri: None,
+            section: Some("dockwise".to_owned()),
+        }];
+        match self.client.configuration(items).await {
+            Ok(values) => {
+                if let Some(value) = values.into_iter().next() {
+                    self.set_settings(value);
+                }
+            }
+            Err(e) => tracing::warn!("workspace/configuration failed: {e}"),
+        }
+    }
+
+    fn set_settings(&self, value: serde_json::Value) {
+        match Settings::from_json(value) {
+            Ok(settings) => self.state().settings = settings,
+            Err(e) => tracing::warn!("ignoring invalid dockwise settings: {e}"),
+        }
+    }
+
+    /// Registers file watchers for the files whose contents feed analysis.
+    async fn watch_files(&self) {
+        if !self.state().client.dynamic_watched_files {
+            return;
+        }
+        let globs = [
+            "**/.dockerignore",
+            "**/*.dockerignore",
+            "**/.env",
+            "**/dockwise.toml",
+            "**/.dockwise.toml",
+            "**/.hadolint.yaml",
+            "**/{compose,docker-compose}*.{yml,yaml}",
+        ];
+        let watchers: Vec<lsp::FileSystemWatcher> = globs
+            .iter()
+            .map(|g| lsp::FileSystemWatcher {
+                glob_pattern: lsp::GlobPattern::String((*g).to_owned()),
+                kind: None,
+            })
+            .collect();
+        let registration = lsp::Registration {
+            id: "dockwise-watched-files".to_owned(),
+            method: "workspace/didChangeWatchedFiles".to_owned(),
+            register_options: serde_json::to_value(lsp::DidChangeWatchedFilesRegistrationOptions {
+                watchers,
+            })
+            .ok(),
+        };
+        if let Err(e) = self.client.register_capability(vec![registration]).await {
+            tracing::warn!("could not register file watchers: {e}");
+        }
+    }
+
+    /// Recomputed diagnostics (with settings) of a snapshot, for code actions.
+    fn current_diagnostics(&self, snapshot: &Snapshot) -> Vec<Diagnostic> {
+        let Some(analysis) = &snapshot.analysis else {
+            return Vec::new();
+        };
+        let settings = self.state().settings.clone();
+        analysis
+            .diagnostics
+            .iter()
+            .filter_map(|d| settings.apply(d))
+            .collect()
+    }
+}
+
+/// Parameters of `dockwise/syntaxTree`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyntaxTreeParams {
+    pub text_document: lsp::TextDocumentIdentifier,
+}
+
+impl Backend {
+    /// `dockwise/syntaxTree`: the document's version, text and syntax tree, for a "show syntax
+    /// tree" command in editors (and for tests to see exactly what the server holds).
+    pub async fn syntax_tree(&self, params: SyntaxTreeParams) -> Result<serde_json::Value> {
+        let Some((snapshot, _)) = self.snapshot(&params.text_document.uri) else {
+            return Err(Error::invalid_params("the document is not open"));
+        };
+        guard("dockwise/syntaxTree", || {
+            serde_json::json!({
+                "version": snapshot.version,
+                "text": snapshot.text,
+                "tree": snapshot.analysis.as_ref().map(|a| a.parse.tree.debug_dump()),
+            })
+        })
+    }
+}
+
+fn to_changes(params: &[lsp::TextDocumentContentChangeEvent]) -> Vec<Change<'_>> {
+    params
+        .iter()
+        .map(|c| Change {
+            range: c.range.map(|r| {
+                (
+                    LineCol {
+                        line: r.start.line,
+                        col: r.start.character,
+                    },
+                    LineCol {
+                        line: r.end.line,
+                        col: r.end.character,
+                    },
+                )
+            }),
+            text: &c.text,
+        })
+        .collect()
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let support = ClientSupport::from_capabilities(&params.capabilities);
+        let encoding = support.encoding;
+        if let Some(options) = params.initialization_options {
+            self.set_settings(options);
+        }
+        {
+            let mut state = self.state();
+            state.encoding = encoding;
+            state.client = support.clone();
+        }
+        tracing::info!(
+            "initialized for {} ({:?} positions, {} diagnostics)",
+            params
+                .client_info
+                .as_ref()
+                .map_or("an unnamed client", |c| c.name.as_str()),
+            encoding,
+            if support.pull_diagnostics {
+                "pull"
+            } else {
+                "push"
+            }
+        );
+        Ok(lsp::InitializeResult {
+            capabilities: server_capabilities(&support),
+            server_info: Some(lsp::ServerInfo {
+                name: "dockwise".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        self.fetch_settings().await;
+        self.watch_files().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shutdown_requested.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let kind = document_kind(&doc.language_id, &doc.uri);
+        self.state()
+            .documents
+            .open(doc.uri.clone(), &doc.text, doc.version, kind);
+        self.publish(doc.uri, Some(doc.version)).await;
+    }
+
+    async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let applied = {
+            let mut state = self.state();
+            let encoding = state.encoding;
+            let changes = to_changes(&params.content_changes);
+            state
+                .documents
+                .change(&uri, params.text_document.version, &changes, encoding)
+        };
+        if applied {
+            self.publish(uri, Some(params.text_document.version)).await;
+        } else {
+            tracing::warn!(
+                "didChange for a document that is not open: {}",
+                uri.as_str()
+            );
+        }
+    }
+
+    async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let (closed, pull) = {
+            let mut state = self.state();
+            (state.documents.close(&uri), state.client.pull_diagnostics)
+        };
+        if closed && !pull {
+            let _order = self.publish.lock().await;
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
+        // Clients either send the settings (often as `{"dockwise": {...}}`) or nothing and
+        // expect a `workspace/configuration` pull.
+        if self.state().client.configuration {
+            self.fetch_settings().await;
+        } else {
+            let value = match params.settings {
+                serde_json::Value::Object(mut map) if map.contains_key("dockwise") => {
+                    map.remove("dockwise").unwrap_or_default()
+                }
+                other => other,
+            };
+            self.set_settings(value);
+        }
+        self.refresh_all().await;
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        tracing::debug!("{} watched files changed", params.changes.len());
+        self.refresh_all().await;
+    }
+
+    async fn diagnostic(
+        &self,
+        params: lsp::DocumentDiagnosticParams,
+    ) -> Result<lsp::DocumentDiagnosticReportResult> {
+        let Some((snapshot, encoding)) = self.snapshot(&params.text_document.uri) else {
+            return Err(Error::invalid_params("the document is not open"));
+        };
+        let result_id = snapshot.version.to_string();
+        let settings_version = self.state().settings.version;
+        let result_id = format!("{result_id}.{settings_version}");
+        if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+            return Ok(lsp::DocumentDiagnosticReportResult::Report(
+                lsp::DocumentDiagnosticReport::Unchanged(
+                    lsp::RelatedUnchangedDocumentDiagnosticReport {
+                        related_documents: None,
+                        unchanged_document_diagnostic_report:
+                            lsp::UnchangedDocumentDiagnosticReport { result_id },
+                    },
+                ),
+            ));
+        }
+        let items = guard("textDocument/diagnostic", || {
+            self.diagnostics_of(&snapshot, encoding)
+        })?;
+        Ok(lsp::DocumentDiagnosticReportResult::Report(
+            lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                    result_id: Some(result_id),
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn code_action(
+        &self,
+        params: lsp::CodeActionParams,
+    ) -> Result<Option<lsp::CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let Some((snapshot, encoding)) = self.snapshot(&uri) else {
+            return Ok(None);
+        };
+        guard("textDocument/codeAction", || {
+            let pos = Positions {
+                snapshot: &snapshot,
+                encoding,
+            };
+            let wanted = pos.text_range(params.range);
+            let actions: Vec<lsp::CodeActionOrCommand> = self
+                .current_diagnostics(&snapshot)
+                .iter()
+                .filter(|d| d.range.start <= wanted.end && wanted.start <= d.range.end)
+                .filter_map(|d| code_action(&pos, &uri, d))
+                .collect();
+            (!actions.is_empty()).then_some(actions)
+        })
+    }
+}

@@ -1,0 +1,348 @@
+//! `dockwise lsp` end to end: lifecycle, documents, position encodings, diagnostics (push
+//! and pull), code actions, settings, and edits arriving in order.
+
+use std::time::Duration;
+
+use dockwise_e2e::lsp::{LspClient, pos};
+use serde_json::{Value, json};
+
+const URI: &str = "file:///work/app/Dockerfile";
+const BROKEN: &str =
+    "FROM node:22 AS deps\nRUNN npm ci\nFROM node:22-slim\nCOPY --from=dep /a /b\n";
+
+fn codes(diags: &Value) -> Vec<String> {
+    diags["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn change(uri: &str, version: i64, changes: Value) -> Value {
+    json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes})
+}
+
+fn edit(l0: u32, c0: u32, l1: u32, c1: u32, text: &str) -> Value {
+    json!({"range": {"start": pos(l0, c0), "end": pos(l1, c1)}, "text": text})
+}
+
+#[test]
+fn initialize_reports_version_and_negotiates_encoding() {
+    let (client, result) = LspClient::start(
+        json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+        Value::Null,
+    );
+    assert_eq!(result["serverInfo"]["name"], "dockwise");
+    assert_eq!(result["serverInfo"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
+    assert_eq!(result["capabilities"]["textDocumentSync"]["change"], 2);
+    assert_eq!(client.shutdown(), Some(0));
+
+    let (client, result) = LspClient::start(json!({}), Value::Null);
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+    assert!(result["capabilities"].get("diagnosticProvider").is_none());
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn push_diagnostics_follow_every_version_and_clear_on_close() {
+    let (mut client, _) = LspClient::start(json!({}), Value::Null);
+    client.open(URI, "dockerfile", BROKEN);
+    let first = client.diagnostics(URI, Some(1));
+    assert_eq!(codes(&first), ["DF020", "DF003"]);
+    let d = &first["diagnostics"][0];
+    assert_eq!(d["range"], json!({"start": pos(1, 0), "end": pos(1, 4)}));
+    assert_eq!(d["severity"], 1);
+    assert_eq!(d["source"], "dockwise");
+    assert!(
+        d["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("server/docs/rules/DF020.md")
+    );
+    assert_eq!(
+        first["diagnostics"][1]["data"]["fix"]["applicability"],
+        "unsafe"
+    );
+
+    // Fix the typo: DF020 goes away, version 2 is published.
+    client.notify(
+        "textDocument/didChange",
+        change(URI, 2, json!([edit(1, 0, 1, 4, "RUN")])),
+    );
+    assert_eq!(codes(&client.diagnostics(URI, Some(2))), ["DF003"]);
+    // An edit that changes nothing still publishes (empty or not) for its version.
+    client.notify(
+        "textDocument/didChange",
+        change(URI, 3, json!([edit(3, 12, 3, 15, "deps")])),
+    );
+    assert!(codes(&client.diagnostics(URI, Some(3))).is_empty());
+    client.notify(
+        "textDocument/didChange",
+        change(URI, 4, json!([edit(0, 0, 0, 0, "# comment\n")])),
+    );
+    assert!(codes(&client.diagnostics(URI, Some(4))).is_empty());
+
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    let closed = client.diagnostics(URI, None);
+    assert!(closed["diagnostics"].as_array().unwrap().is_empty());
+    assert!(closed.get("version").is_none_or(Value::is_null));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn code_action_offers_the_quick_fix() {
+    let (mut client, _) = LspClient::start(json!({}), Value::Null);
+    client.open(URI, "dockerfile", BROKEN);
+    client.diagnostics(URI, Some(1));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": {"start": pos(3, 13), "end": pos(3, 13)}, "context": {"diagnostics": []}}),
+    );
+    let action = &actions[0];
+    assert_eq!(action["title"], "Use the stage `deps`");
+    assert_eq!(action["kind"], "quickfix");
+    assert_eq!(action["isPreferred"], false);
+    let edits = &action["edit"]["changes"][URI];
+    assert_eq!(edits[0]["newText"], "deps");
+    assert_eq!(
+        edits[0]["range"],
+        json!({"start": pos(3, 12), "end": pos(3, 15)})
+    );
+    // Nothing to fix elsewhere.
+    let none = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": {"start": pos(0, 0), "end": pos(0, 0)}, "context": {"diagnostics": []}}),
+    );
+    assert!(none.is_null());
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// Korean comments and emoji before the error shift UTF-16 and UTF-8 columns differently.
+#[test]
+fn utf8_and_utf16_sessions_agree_on_text_with_korean_and_emoji() {
+    let text = "# 한국어 주석 😀\nFROM alpine:3 AS base\nLABEL note=\"😀 한글\"\nRUN echo \"안녕 😀\" && RUNN\n😀RUNN x\n";
+    for (encoding, expected_col) in [("utf-16", 2), ("utf-8", 4)] {
+        let (mut client, result) = LspClient::start(
+            json!({"general": {"positionEncodings": [encoding]}}),
+            Value::Null,
+        );
+        assert_eq!(result["capabilities"]["positionEncoding"], encoding);
+        client.open(URI, "dockerfile", text);
+        let diags = client.diagnostics(URI, Some(1));
+        let unknown = &diags["diagnostics"][0];
+        // `😀RUNN` on line 4 is one unknown word starting at column 0.
+        assert_eq!(unknown["range"]["start"], pos(4, 0), "{encoding}: {diags}");
+        // It ends after the emoji (2 UTF-16 units or 4 UTF-8 bytes) plus "RUNN".
+        assert_eq!(
+            unknown["range"]["end"],
+            pos(4, expected_col + 4),
+            "{encoding}"
+        );
+
+        // Replace the emoji on line 4 (one character, in this session's units).
+        client.notify(
+            "textDocument/didChange",
+            change(URI, 2, json!([edit(4, 0, 4, expected_col, "")])),
+        );
+        let diags = client.diagnostics(URI, Some(2));
+        assert_eq!(
+            diags["diagnostics"][0]["range"],
+            json!({"start": pos(4, 0), "end": pos(4, 4)}),
+            "{encoding}"
+        );
+        let tree = client.request("dockwise/syntaxTree", json!({"textDocument": {"uri": URI}}));
+        assert_eq!(tree["text"], text.replacen("😀RUNN", "RUNN", 1));
+        assert_eq!(client.shutdown(), Some(0));
+    }
+}
+
+#[test]
+fn two_thousand_rapid_edits_apply_in_order() {
+    let (mut client, _) = LspClient::start(json!({}), Value::Null);
+    client.open(URI, "dockerfile", "FROM alpine\nRUN echo \n");
+    client.diagnostics(URI, Some(1));
+    // Type 2,000 characters at the end of line 1 without waiting, one edit per message.
+    let mut expected = String::from("FROM alpine\nRUN echo ");
+    for i in 0..2000u32 {
+        let c = char::from(b'a' + (i % 26) as u8);
+        expected.push(c);
+        let col = 9 + i;
+        client.notify(
+            "textDocument/didChange",
+            change(
+                URI,
+                i64::from(i) + 2,
+                json!([edit(1, col, 1, col, &c.to_string())]),
+            ),
+        );
+    }
+    expected.push('\n');
+    // Publishes arrive in version order, never an older version after a newer one, and the
+    // last version's diagnostics always arrive.
+    let mut versions = Vec::new();
+    while versions.last() != Some(&2001) {
+        let published = client.diagnostics(URI, None);
+        versions.push(published["version"].as_i64().expect("versioned publish"));
+    }
+    assert!(
+        versions.windows(2).all(|w| w[0] < w[1]),
+        "out of order: {versions:?}"
+    );
+    let tree = client.request("dockwise/syntaxTree", json!({"textDocument": {"uri": URI}}));
+    assert_eq!(tree["version"], 2001);
+    assert_eq!(tree["text"], expected);
+    let later = client.drain_for(Duration::from_millis(200));
+    assert!(
+        later
+            .iter()
+            .all(|m| m["method"] != "textDocument/publishDiagnostics"),
+        "a publish arrived after the latest version: {later:?}"
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn pull_diagnostics_only_when_the_client_pulls() {
+    let caps = json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {"diagnostics": {"refreshSupport": true}, "didChangeWatchedFiles": {"dynamicRegistration": true}},
+    });
+    let (mut client, result) = LspClient::start(caps, Value::Null);
+    assert_eq!(
+        result["capabilities"]["diagnosticProvider"]["interFileDependencies"],
+        true
+    );
+    client.open(URI, "dockerfile", BROKEN);
+    let report = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert_eq!(report["kind"], "full");
+    assert_eq!(
+        codes(&json!({"diagnostics": report["items"]})),
+        ["DF020", "DF003"]
+    );
+    let again = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}, "previousResultId": report["resultId"]}),
+    );
+    assert_eq!(again["kind"], "unchanged");
+    // A change to a file the analysis reads asks the client to pull again.
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": "file:///work/app/.dockerignore", "type": 2}]}),
+    );
+    client.wait_for("workspace/diagnostic/refresh", |m| {
+        m["method"] == "workspace/diagnostic/refresh"
+    });
+    // Nothing was ever pushed.
+    let pushed = client.drain_for(Duration::from_millis(200));
+    assert!(
+        pushed
+            .iter()
+            .all(|m| m["method"] != "textDocument/publishDiagnostics")
+    );
+    assert!(
+        client
+            .server_requests
+            .contains(&"client/registerCapability".to_owned())
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn settings_from_configuration_and_init_options() {
+    // workspace/configuration is asked after `initialized`.
+    let (mut client, _) =
+        LspClient::start(json!({"workspace": {"configuration": true}}), Value::Null);
+    *client.configuration.lock().unwrap() =
+        json!({"ignore": ["DF020"], "severity": {"DF003": "error"}});
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    // Give the server a moment to fetch the settings before opening.
+    client.wait_for("configuration request", |m| {
+        m["method"] == "workspace/configuration" || m["method"].is_null()
+    });
+    client.open(URI, "dockerfile", BROKEN);
+    let diags = client.diagnostics(URI, Some(1));
+    assert_eq!(codes(&diags), ["DF003"]);
+    assert_eq!(diags["diagnostics"][0]["severity"], 1);
+    assert_eq!(client.shutdown(), Some(0));
+
+    // Clients without workspace/configuration push settings or pass initializationOptions.
+    let (mut client, _) =
+        LspClient::start(json!({}), json!({"ignore": ["copy-from-unknown-stage"]}));
+    client.open(URI, "dockerfile", BROKEN);
+    assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["DF020"]);
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"dockwise": {"ignore": ["DF020"]}}}),
+    );
+    assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["DF003"]);
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn document_kinds_from_language_id_and_name() {
+    let (mut client, _) = LspClient::start(json!({}), Value::Null);
+    // An unsaved buffer with the dockerfile language id.
+    client.open("untitled:Untitled-1", "dockerfile", "RUNN x\n");
+    assert_eq!(
+        codes(&client.diagnostics("untitled:Untitled-1", Some(1))),
+        ["DF020"]
+    );
+    // No language id (Neovim without filetype detection): the name decides.
+    client.open("file:///w/api.Dockerfile", "", "RUNN x\n");
+    assert_eq!(
+        codes(&client.diagnostics("file:///w/api.Dockerfile", Some(1))),
+        ["DF020"]
+    );
+    client.open("file:///w/Containerfile", "plaintext", "RUNN x\n");
+    assert_eq!(
+        codes(&client.diagnostics("file:///w/Containerfile", Some(1))),
+        ["DF020"]
+    );
+    // Compose files are routed (analysed in a later version) and plain YAML is left alone.
+    client.open("file:///w/compose.yaml", "dockercompose", "services: {}\n");
+    assert!(codes(&client.diagnostics("file:///w/compose.yaml", Some(1))).is_empty());
+    client.open("file:///w/values.yaml", "yaml", "RUNN: x\n");
+    assert!(codes(&client.diagnostics("file:///w/values.yaml", Some(1))).is_empty());
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn exit_without_shutdown_exits_with_one() {
+    let (mut client, _) = LspClient::start(json!({}), Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.wait_exit(), Some(1));
+}
+
+#[test]
+fn end_of_input_ends_the_server() {
+    let (mut client, _) = LspClient::start(json!({}), Value::Null);
+    assert_eq!(client.wait_exit(), Some(1));
+}
+
+#[test]
+fn multi_root_workspaces_initialize() {
+    let mut client = LspClient::spawn();
+    let result = client.request(
+        "initialize",
+        json!({"capabilities": {}, "workspaceFolders": [
+            {"uri": "file:///work/a", "name": "a"}, {"uri": "file:///work/b", "name": "b"}]}),
+    );
+    assert_eq!(result["serverInfo"]["name"], "dockwise");
+    client.notify("initialized", json!({}));
+    client.open("file:///work/a/Dockerfile", "dockerfile", "FROM a\n");
+    client.open("file:///work/b/Dockerfile", "dockerfile", "RUNN\n");
+    assert!(codes(&client.diagnostics("file:///work/a/Dockerfile", Some(1))).is_empty());
+    assert!(!codes(&client.diagnostics("file:///work/b/Dockerfile", Some(1))).is_empty());
+    assert_eq!(client.shutdown(), Some(0));
+}
