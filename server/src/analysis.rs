@@ -14,12 +14,12 @@ pub fn check_dockerfile(text: &str) -> Vec<Diagnostic> {
 }
 
 /// Runs every enabled rule over an already parsed and analysed Dockerfile.
-pub fn check_parsed_dockerfile(text: &str, parse: &Parse, model: &DockerfileModel) -> Vec<Diagnostic> {
-    let ctx = DockerfileContext {
-        text,
-        parse,
-        model,
-    };
+pub fn check_parsed_dockerfile(
+    text: &str,
+    parse: &Parse,
+    model: &DockerfileModel,
+) -> Vec<Diagnostic> {
+    let ctx = DockerfileContext { text, parse, model };
     let mut out = Vec::new();
     for rule in dockerfile::RULES {
         if rule.meta.default_enabled {
