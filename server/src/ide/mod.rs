@@ -214,6 +214,7 @@ impl Default for FormatOptions {
 
 /// Test helpers shared by the feature modules.
 #[cfg(test)]
+#[allow(dead_code)] // until the feature modules' tests use them
 pub(crate) mod test_util {
     use std::sync::Arc;
 

@@ -20,6 +20,8 @@ pub(crate) struct OpenDocument {
 #[derive(Debug)]
 pub(crate) struct Snapshot {
     pub version: i32,
+    // Read by the feature handlers, which land with the `ide` features.
+    #[allow(dead_code)]
     pub kind: Option<FileKind>,
     pub text: String,
     pub index: LineIndex,
@@ -65,10 +67,6 @@ impl DocumentStore {
 
     pub fn close(&mut self, uri: &Uri) -> bool {
         self.docs.remove(uri).is_some()
-    }
-
-    pub fn version(&self, uri: &Uri) -> Option<i32> {
-        self.docs.get(uri).map(|d| d.doc.version())
     }
 
     pub fn uris(&self) -> Vec<Uri> {
@@ -117,6 +115,7 @@ pub(crate) fn file_name(uri: &Uri) -> Option<String> {
 }
 
 /// The local path of a `file:` URI.
+#[allow(dead_code)] // used by document links, which land with the `ide` features
 pub(crate) fn file_path(uri: &Uri) -> Option<std::path::PathBuf> {
     if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
         return None;

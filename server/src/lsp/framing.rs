@@ -105,30 +105,29 @@ impl FrameDecoder {
 
     /// The next complete frame, or `None` when more bytes are needed.
     pub(crate) fn next(&mut self) -> Option<Decoded> {
-        loop {
-            if let Some(garbage) = self.skip_garbage() {
-                return Some(garbage);
+        if let Some(garbage) = self.skip_garbage() {
+            return Some(garbage);
+        }
+        if self.buf.is_empty() {
+            return None;
+        }
+        match self.header() {
+            Header::Incomplete => None,
+            Header::Invalid { skip, message } => {
+                self.buf.drain(..skip);
+                Some(Decoded::Malformed(Malformed::parse_error(message)))
             }
-            if self.buf.is_empty() {
-                return None;
-            }
-            match self.header() {
-                Header::Incomplete => return None,
-                Header::Invalid { skip, message } => {
-                    self.buf.drain(..skip);
-                    return Some(Decoded::Malformed(Malformed::parse_error(message)));
+            Header::Complete { body_start, len } => {
+                if self.buf.len() < body_start + len {
+                    return None;
                 }
-                Header::Complete { body_start, len } => {
-                    if self.buf.len() < body_start + len {
-                        return None;
-                    }
-                    let body: Vec<u8> = self.buf[body_start..body_start + len].to_vec();
-                    self.buf.drain(..body_start + len);
-                    if self.trusted {
-                        return Some(Decoded::Message(body));
-                    }
-                    return Some(check_body(body));
-                }
+                let body: Vec<u8> = self.buf[body_start..body_start + len].to_vec();
+                self.buf.drain(..body_start + len);
+                Some(if self.trusted {
+                    Decoded::Message(body)
+                } else {
+                    check_body(body)
+                })
             }
         }
     }
@@ -194,7 +193,7 @@ impl FrameDecoder {
         let Some(end) = self.buf.windows(4).position(|w| w == HEADER_END) else {
             if self.buf.len() > MAX_HEADER_LEN {
                 return Header::Invalid {
-                    skip: self.buf.len().min(MAX_HEADER_LEN).max(1),
+                    skip: self.buf.len().clamp(1, MAX_HEADER_LEN),
                     message: "a header longer than 8 KiB was skipped".to_owned(),
                 };
             }
