@@ -25,8 +25,12 @@ pub fn dockwise_bin() -> &'static Path {
         let bin = profile_dir.join(format!("dockwise{}", std::env::consts::EXE_SUFFIX));
         if !bin.exists() {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+            let mut args = vec!["build", "-p", "dockwise", "--bin", "dockwise"];
+            if profile_dir.ends_with("release") {
+                args.push("--release");
+            }
             let status = Command::new(cargo)
-                .args(["build", "-p", "dockwise", "--bin", "dockwise"])
+                .args(args)
                 .status()
                 .expect("running cargo build");
             assert!(status.success(), "cargo build of dockwise failed");

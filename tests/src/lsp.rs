@@ -90,6 +90,20 @@ impl LspClient {
         }
     }
 
+    /// The server's process id (for reading its memory use).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Peak resident memory of the server in KiB (Linux `VmHWM`), if readable.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
     /// Spawns and initializes with the given client capabilities and options.
     pub fn start(capabilities: Value, initialization_options: Value) -> (Self, Value) {
         let mut client = LspClient::spawn();

@@ -121,12 +121,48 @@ pub struct Scope {
     env_from_image: bool,
 }
 
-/// The final scope of the stage a scope was built `FROM`.
+/// The scope a scope builds on: the final scope of the stage it was built `FROM`, or one of
+/// the shared scopes of automatic variables.
 #[derive(Clone, Debug)]
 struct BaseScope {
     scope: Arc<Scope>,
-    stage: usize,
+    /// The stage inherited from; `None` for the shared automatic variables, which are
+    /// nobody's inheritance.
+    stage: Option<usize>,
     depth: usize,
+}
+
+/// The automatic variables, built once and shared by every scope (a 150-stage file would
+/// otherwise allocate thousands of identical variables per keystroke).
+mod automatic {
+    use std::sync::{Arc, LazyLock};
+
+    use super::{DEFAULT_PATH, PLATFORM_ARGS, Scope, Variable, VariableKind};
+
+    /// Platform and proxy arguments, visible in FROM lines.
+    pub(super) static GLOBAL: LazyLock<Arc<Scope>> = LazyLock::new(|| {
+        let mut scope = Scope::new();
+        for name in PLATFORM_ARGS {
+            scope.declare(Variable::automatic(name, VariableKind::Platform, None));
+        }
+        scope.declare_proxies();
+        Arc::new(scope)
+    });
+
+    /// Proxy arguments and `PATH` (value unknown: it comes from the base image).
+    pub(super) static IMAGE_STAGE: LazyLock<Arc<Scope>> = LazyLock::new(|| stage(true));
+
+    /// Proxy arguments and BuildKit's default `PATH`, for stages `FROM scratch`.
+    pub(super) static SCRATCH_STAGE: LazyLock<Arc<Scope>> = LazyLock::new(|| stage(false));
+
+    fn stage(env_from_image: bool) -> Arc<Scope> {
+        let mut scope = Scope::new();
+        scope.declare_proxies();
+        let path = (!env_from_image).then_some(DEFAULT_PATH);
+        scope.declare(Variable::automatic("PATH", VariableKind::Builtin, path));
+        scope.env_from_image = env_from_image;
+        Arc::new(scope)
+    }
 }
 
 impl Scope {
@@ -137,23 +173,32 @@ impl Scope {
 
     /// The global scope before any `ARG`: the platform and proxy arguments.
     pub fn global() -> Self {
-        let mut scope = Scope::new();
-        for name in PLATFORM_ARGS {
-            scope.declare(Variable::automatic(name, VariableKind::Platform, None));
-        }
-        scope.declare_proxies();
-        scope
+        Scope::on_automatic(&automatic::GLOBAL, false)
     }
 
     /// The scope a stage starts with when its base is `scratch` (`env_from_image` false) or an
     /// external image (`env_from_image` true).
     pub fn stage_start(env_from_image: bool) -> Self {
-        let mut scope = Scope::new();
-        scope.declare_proxies();
-        let path = (!env_from_image).then_some(DEFAULT_PATH);
-        scope.declare(Variable::automatic("PATH", VariableKind::Builtin, path));
-        scope.env_from_image = env_from_image;
-        scope
+        let base = if env_from_image {
+            &automatic::IMAGE_STAGE
+        } else {
+            &automatic::SCRATCH_STAGE
+        };
+        Scope::on_automatic(base, env_from_image)
+    }
+
+    /// An empty scope on top of shared automatic variables.
+    fn on_automatic(base: &Arc<Scope>, env_from_image: bool) -> Self {
+        Scope {
+            base: Some(BaseScope {
+                scope: Arc::clone(base),
+                stage: None,
+                depth: 0,
+            }),
+            variables: Vec::new(),
+            by_name: HashMap::new(),
+            env_from_image,
+        }
     }
 
     /// The scope a stage built `FROM` stage `parent` starts with: the parent's final scope.
@@ -166,7 +211,7 @@ impl Scope {
         Scope {
             base: Some(BaseScope {
                 scope: Arc::clone(parent_scope),
-                stage: parent,
+                stage: Some(parent),
                 depth,
             }),
             variables: Vec::new(),
@@ -207,7 +252,9 @@ impl Scope {
         }
         let base = self.base.as_ref()?;
         let mut variable = base.scope.get(name)?;
-        mark_inherited(&mut variable, base.stage);
+        if let Some(stage) = base.stage {
+            mark_inherited(&mut variable, stage);
+        }
         Some(variable)
     }
 
@@ -228,7 +275,7 @@ impl Scope {
                 chain
                     .get(child)
                     .and_then(|c| c.base.as_ref())
-                    .map(|b| b.stage)
+                    .and_then(|b| b.stage)
             });
             for variable in &scope.variables {
                 let mut variable = variable.clone();
