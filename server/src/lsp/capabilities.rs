@@ -6,7 +6,6 @@ use crate::text::PositionEncoding;
 
 /// The client capabilities the server acts on.
 #[derive(Clone, Debug, Default)]
-#[allow(dead_code)] // markdown/snippets/symbols/tokens are read by the feature handlers (next)
 pub(crate) struct ClientSupport {
     pub encoding: PositionEncoding,
     /// The client pulls diagnostics (`textDocument/diagnostic`): we never push.
@@ -23,8 +22,6 @@ pub(crate) struct ClientSupport {
     pub snippets: bool,
     /// The client understands hierarchical document symbols.
     pub hierarchical_symbols: bool,
-    /// The client accepts multi-line semantic tokens.
-    pub multiline_tokens: bool,
 }
 
 impl ClientSupport {
@@ -65,10 +62,6 @@ impl ClientSupport {
                 .and_then(|t| t.document_symbol.as_ref())
                 .and_then(|s| s.hierarchical_document_symbol_support)
                 .unwrap_or(false),
-            multiline_tokens: text
-                .and_then(|t| t.semantic_tokens.as_ref())
-                .and_then(|s| s.multiline_token_support)
-                .unwrap_or(false),
         }
     }
 }
@@ -96,6 +89,49 @@ pub(crate) fn server_capabilities(support: &ClientSupport) -> lsp::ServerCapabil
                 work_done_progress_options: Default::default(),
             })
         }),
+        completion_provider: Some(lsp::CompletionOptions {
+            trigger_characters: Some(strings(crate::ide::completion::TRIGGER_CHARACTERS)),
+            ..Default::default()
+        }),
+        hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+        signature_help_provider: Some(lsp::SignatureHelpOptions {
+            trigger_characters: Some(strings(
+                crate::ide::signature_help::SIGNATURE_TRIGGER_CHARACTERS,
+            )),
+            ..Default::default()
+        }),
+        definition_provider: Some(lsp::OneOf::Left(true)),
+        references_provider: Some(lsp::OneOf::Left(true)),
+        document_highlight_provider: Some(lsp::OneOf::Left(true)),
+        rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(
+            lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp::SemanticTokensOptions {
+                    legend: super::features::semantic_tokens_legend(),
+                    range: Some(true),
+                    full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                    work_done_progress_options: Default::default(),
+                },
+            ),
+        ),
+        selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
+        document_link_provider: Some(lsp::DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        }),
+        document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
+        document_on_type_formatting_provider: Some(lsp::DocumentOnTypeFormattingOptions {
+            first_trigger_character: crate::ide::formatting::ON_TYPE_TRIGGERS
+                .first()
+                .map_or_else(|| "\n".to_owned(), char::to_string),
+            more_trigger_character: None,
+        }),
         code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
             lsp::CodeActionOptions {
                 code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
@@ -104,4 +140,8 @@ pub(crate) fn server_capabilities(support: &ClientSupport) -> lsp::ServerCapabil
         )),
         ..Default::default()
     }
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
 }

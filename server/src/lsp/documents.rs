@@ -20,9 +20,6 @@ pub(crate) struct OpenDocument {
 #[derive(Debug)]
 pub(crate) struct Snapshot {
     pub version: i32,
-    // Read by the feature handlers, which land with the `ide` features.
-    #[allow(dead_code)]
-    pub kind: Option<FileKind>,
     pub text: String,
     pub index: LineIndex,
     /// Present for Dockerfiles.
@@ -84,7 +81,6 @@ impl DocumentStore {
             (open.kind == Some(FileKind::Dockerfile)).then(|| DockerfileAnalysis::new(&text));
         let snapshot = Arc::new(Snapshot {
             version: open.doc.version(),
-            kind: open.kind,
             index: LineIndex::new(&text),
             text,
             analysis,
@@ -115,7 +111,6 @@ pub(crate) fn file_name(uri: &Uri) -> Option<String> {
 }
 
 /// The local path of a `file:` URI.
-#[allow(dead_code)] // used by document links, which land with the `ide` features
 pub(crate) fn file_path(uri: &Uri) -> Option<std::path::PathBuf> {
     if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
         return None;

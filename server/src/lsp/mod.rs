@@ -9,6 +9,7 @@ use tower_lsp_server::LspService;
 mod capabilities;
 mod convert;
 mod documents;
+mod features;
 mod framing;
 mod server;
 mod settings;

@@ -18,6 +18,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::capabilities::{ClientSupport, server_capabilities};
 use super::convert::{Positions, code_action, diagnostic};
 use super::documents::{DocumentStore, Snapshot, document_kind};
+use super::features;
 use super::settings::Settings;
 use crate::diagnostics::Diagnostic;
 use crate::text::{Change, LineCol, PositionEncoding};
@@ -242,6 +243,29 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// Runs a feature for the document at `uri`: takes the snapshot, builds the request,
+    /// and turns a panic into an error for this request alone.
+    fn feature<T>(
+        &self,
+        what: &str,
+        uri: &Uri,
+        f: impl FnOnce(&features::Request<'_>) -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
+        let Some((snapshot, encoding)) = self.snapshot(uri) else {
+            return Ok(None);
+        };
+        let client = self.state().client.clone();
+        let req = features::Request {
+            uri,
+            snapshot: &snapshot,
+            encoding,
+            client: &client,
+        };
+        guard(what, || f(&req))?
+    }
+}
+
 fn to_changes(params: &[lsp::TextDocumentContentChangeEvent]) -> Vec<Change<'_>> {
     params
         .iter()
@@ -404,6 +428,198 @@ impl LanguageServer for Backend {
                 },
             }),
         ))
+    }
+
+    async fn completion(
+        &self,
+        params: lsp::CompletionParams,
+    ) -> Result<Option<lsp::CompletionResponse>> {
+        let p = params.text_document_position;
+        self.feature("textDocument/completion", &p.text_document.uri, |r| {
+            Ok(features::completion(r, p.position))
+        })
+    }
+
+    async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        let p = params.text_document_position_params;
+        self.feature("textDocument/hover", &p.text_document.uri, |r| {
+            Ok(features::hover(r, p.position))
+        })
+    }
+
+    async fn signature_help(
+        &self,
+        params: lsp::SignatureHelpParams,
+    ) -> Result<Option<lsp::SignatureHelp>> {
+        let p = params.text_document_position_params;
+        self.feature("textDocument/signatureHelp", &p.text_document.uri, |r| {
+            Ok(features::signature_help(r, p.position))
+        })
+    }
+
+    async fn goto_definition(
+        &self,
+        params: lsp::GotoDefinitionParams,
+    ) -> Result<Option<lsp::GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        self.feature("textDocument/definition", &p.text_document.uri, |r| {
+            Ok(features::definition(r, p.position))
+        })
+    }
+
+    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        let p = params.text_document_position;
+        let include = params.context.include_declaration;
+        self.feature("textDocument/references", &p.text_document.uri, |r| {
+            Ok(features::references(r, p.position, include))
+        })
+    }
+
+    async fn document_highlight(
+        &self,
+        params: lsp::DocumentHighlightParams,
+    ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        self.feature(
+            "textDocument/documentHighlight",
+            &p.text_document.uri,
+            |r| Ok(features::highlights(r, p.position)),
+        )
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: lsp::TextDocumentPositionParams,
+    ) -> Result<Option<lsp::PrepareRenameResponse>> {
+        self.feature(
+            "textDocument/prepareRename",
+            &params.text_document.uri,
+            |r| features::prepare_rename(r, params.position),
+        )
+    }
+
+    async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        let p = params.text_document_position;
+        self.feature("textDocument/rename", &p.text_document.uri, |r| {
+            features::rename(r, p.position, &params.new_name)
+        })
+    }
+
+    async fn document_symbol(
+        &self,
+        params: lsp::DocumentSymbolParams,
+    ) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        self.feature(
+            "textDocument/documentSymbol",
+            &params.text_document.uri,
+            |r| Ok(features::document_symbols(r)),
+        )
+    }
+
+    async fn folding_range(
+        &self,
+        params: lsp::FoldingRangeParams,
+    ) -> Result<Option<Vec<lsp::FoldingRange>>> {
+        self.feature(
+            "textDocument/foldingRange",
+            &params.text_document.uri,
+            |r| Ok(features::folding_ranges(r)),
+        )
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: lsp::SemanticTokensParams,
+    ) -> Result<Option<lsp::SemanticTokensResult>> {
+        self.feature(
+            "textDocument/semanticTokens/full",
+            &params.text_document.uri,
+            |r| {
+                Ok(features::semantic_tokens(r, None).map(|data| {
+                    lsp::SemanticTokensResult::Tokens(lsp::SemanticTokens {
+                        result_id: None,
+                        data,
+                    })
+                }))
+            },
+        )
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: lsp::SemanticTokensRangeParams,
+    ) -> Result<Option<lsp::SemanticTokensRangeResult>> {
+        self.feature(
+            "textDocument/semanticTokens/range",
+            &params.text_document.uri,
+            |r| {
+                Ok(
+                    features::semantic_tokens(r, Some(params.range)).map(|data| {
+                        lsp::SemanticTokensRangeResult::Tokens(lsp::SemanticTokens {
+                            result_id: None,
+                            data,
+                        })
+                    }),
+                )
+            },
+        )
+    }
+
+    async fn selection_range(
+        &self,
+        params: lsp::SelectionRangeParams,
+    ) -> Result<Option<Vec<lsp::SelectionRange>>> {
+        self.feature(
+            "textDocument/selectionRange",
+            &params.text_document.uri,
+            |r| Ok(features::selection_ranges(r, &params.positions)),
+        )
+    }
+
+    async fn document_link(
+        &self,
+        params: lsp::DocumentLinkParams,
+    ) -> Result<Option<Vec<lsp::DocumentLink>>> {
+        self.feature(
+            "textDocument/documentLink",
+            &params.text_document.uri,
+            |r| Ok(features::document_links(r)),
+        )
+    }
+
+    async fn formatting(
+        &self,
+        params: lsp::DocumentFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        self.feature("textDocument/formatting", &params.text_document.uri, |r| {
+            Ok(features::formatting(r, &params.options, None))
+        })
+    }
+
+    async fn range_formatting(
+        &self,
+        params: lsp::DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        self.feature(
+            "textDocument/rangeFormatting",
+            &params.text_document.uri,
+            |r| Ok(features::formatting(r, &params.options, Some(params.range))),
+        )
+    }
+
+    async fn on_type_formatting(
+        &self,
+        params: lsp::DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        let p = params.text_document_position;
+        self.feature("textDocument/onTypeFormatting", &p.text_document.uri, |r| {
+            Ok(features::on_type_formatting(
+                r,
+                p.position,
+                &params.ch,
+                &params.options,
+            ))
+        })
     }
 
     async fn code_action(
