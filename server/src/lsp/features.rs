@@ -82,7 +82,9 @@ pub(crate) fn strip_snippet(snippet: &str) -> String {
                 if chars.peek() == Some(&':') {
                     chars.next();
                 }
+                // The default text runs to the matching `}`; it may hold placeholders too.
                 let mut depth = 1;
+                let mut inner = String::new();
                 for c in chars.by_ref() {
                     match c {
                         '{' => depth += 1,
@@ -94,10 +96,9 @@ pub(crate) fn strip_snippet(snippet: &str) -> String {
                         }
                         _ => {}
                     }
-                    if depth > 0 {
-                        out.push(c);
-                    }
+                    inner.push(c);
                 }
+                out.push_str(&strip_snippet(&inner));
             }
             '$' if chars.peek().is_some_and(char::is_ascii_digit) => {
                 while chars.peek().is_some_and(char::is_ascii_digit) {
