@@ -346,3 +346,65 @@ fn multi_root_workspaces_initialize() {
     assert!(!codes(&client.diagnostics("file:///work/b/Dockerfile", Some(1))).is_empty());
     assert_eq!(client.shutdown(), Some(0));
 }
+
+#[test]
+fn deprecated_tag_and_preferred_safe_fix() {
+    let (mut client, _) = LspClient::start(json!({}), Value::Null);
+    client.open(
+        URI,
+        "dockerfile",
+        "FROM alpine:3.20\nMAINTAINER Jane <jane@example.com>\n",
+    );
+    let diags = client.diagnostics(URI, Some(1));
+    let d = &diags["diagnostics"][0];
+    assert_eq!(d["code"], "DF010");
+    assert_eq!(d["tags"], json!([2]), "DiagnosticTag.Deprecated");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": {"start": pos(1, 0), "end": pos(1, 3)}, "context": {"diagnostics": []}}),
+    );
+    assert_eq!(actions[0]["isPreferred"], true);
+    assert_eq!(
+        actions[0]["edit"]["changes"][URI][0]["newText"],
+        "LABEL org.opencontainers.image.authors=\"Jane <jane@example.com>\""
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn logs_go_to_the_log_file_never_stdout() {
+    let dir = dockwise_e2e::scratch(&[]);
+    let log = dir.path().join("dockwise.log");
+    let mut child = std::process::Command::new(dockwise_e2e::dockwise_bin())
+        .args(["lsp", "--log-file", log.to_str().unwrap()])
+        .env("DOCKWISE_LOG", "debug")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    let mut stdin = child.stdin.take().unwrap();
+    let init = br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+    stdin.write_all(&dockwise_e2e::lsp::frame(init)).unwrap();
+    stdin.write_all(b"garbage\r\n\r\n").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Only framed protocol messages on stdout.
+    assert!(stdout.starts_with("Content-Length: "), "{stdout}");
+    assert!(
+        !stdout.contains("INFO") && !stdout.contains("WARN"),
+        "{stdout}"
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "logs went to stderr despite --log-file"
+    );
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.contains("initialized for an unnamed client"),
+        "{logged}"
+    );
+    assert!(logged.contains("malformed input"), "{logged}");
+}

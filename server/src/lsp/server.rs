@@ -646,3 +646,20 @@ impl LanguageServer for Backend {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::guard;
+
+    #[test]
+    fn a_panic_becomes_an_error_for_that_request() {
+        let ok = guard("ok", || 42);
+        assert_eq!(ok.ok(), Some(42));
+        let failed = guard("textDocument/hover", || -> u32 { panic!("boom") });
+        let error = failed.expect_err("the panic is caught");
+        assert!(error.message.contains("textDocument/hover"));
+        assert!(error.message.contains("boom"));
+        // The server goes on: later calls work.
+        assert_eq!(guard("again", || "fine").ok(), Some("fine"));
+    }
+}

@@ -4,6 +4,7 @@ use super::DockerfileRule;
 
 mod df002_duplicate_stage_name;
 mod df003_copy_from_unknown_stage;
+mod df010_maintainer_deprecated;
 mod df020_instruction_syntax;
 
 /// Every Dockerfile rule, in code order.
@@ -15,6 +16,10 @@ pub static RULES: &[DockerfileRule] = &[
     DockerfileRule {
         meta: &df003_copy_from_unknown_stage::COPY_FROM_UNKNOWN_STAGE,
         check: df003_copy_from_unknown_stage::check,
+    },
+    DockerfileRule {
+        meta: &df010_maintainer_deprecated::MAINTAINER_DEPRECATED,
+        check: df010_maintainer_deprecated::check,
     },
     DockerfileRule {
         meta: &df020_instruction_syntax::INSTRUCTION_SYNTAX,
