@@ -160,7 +160,9 @@ fn indent_new_line(
         indent_end += 1;
     }
     let indentation = TextRange::new(new_line as u32, indent_end as u32);
-    let is_blank_line = matches!(bytes.get(indent_end), None | Some(b'\n' | b'\r'));
+    let line_end = memchr::memchr(b'\n', &bytes[new_line..]).map_or(bytes.len(), |i| new_line + i);
+    // BuildKit drops a blank line inside a continuation whatever it holds.
+    let is_blank_line = bytes[indent_end..line_end].iter().all(|&b| is_ws(b));
     if !is_blank_line {
         return format_parsed(parsed, options, Some(instruction.range()))
             .into_iter()
@@ -212,11 +214,7 @@ fn continuation_starts_a_gap(
         K::Onbuild => ANY_SHELL | BUILDKIT_WORDS,
         _ => return false,
     };
-    let mut quotes = QuoteTrackers::new(escape);
-    for token in tokens[..at].iter().filter(|t| !t.kind.is_line_trivia()) {
-        quotes.feed(&text[token.range.as_usize()]);
-    }
-    quotes.outside(rules)
+    QuoteTrackers::new(escape).outside_at(text, &tokens, at, rules)
 }
 
 /// An ENV or LABEL in the legacy `KEY value` form, whose value runs to the end of the line.
@@ -255,7 +253,7 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | 0x0b | 0x0c | b'\r')
 }
 
-fn is_blanks(s: &str) -> bool {
+fn all_blanks(s: &str) -> bool {
     s.bytes().all(is_blank)
 }
 
@@ -338,10 +336,13 @@ impl<'t> Edits<'t> {
         self.replace(range, "");
     }
 
-    /// Removes the spaces and tabs that end `range`.
+    /// Removes the whitespace that ends `range` (a stray carriage return included, so none
+    /// ends up just before a line break).
     fn trim_end(&mut self, range: TextRange) {
         let text = &self.text[range.as_usize()];
-        let kept = text.trim_end_matches([' ', '\t']).len() as u32;
+        let kept = text
+            .trim_end_matches(|c: char| c.is_ascii() && is_ws(c as u8))
+            .len() as u32;
         self.delete(TextRange::new(range.start + kept, range.end));
     }
 }
@@ -411,7 +412,7 @@ struct Tok {
     parent: SyntaxKind,
     /// The innermost instruction the token belongs to (an ONBUILD trigger's own kind).
     instruction: InstructionKind,
-    /// A keyword written in upper case.
+    /// A keyword the formatter writes in upper case.
     upper_case: bool,
 }
 
@@ -451,9 +452,9 @@ fn collect_tokens(
                 SyntaxKind::Heredoc => {}
                 SyntaxKind::Word if is_healthcheck && !seen_word => {
                     seen_word = true;
-                    let kind = child.logical_text();
+                    let word = child.logical_text();
                     let is_type =
-                        kind.eq_ignore_ascii_case("cmd") || kind.eq_ignore_ascii_case("none");
+                        word.eq_ignore_ascii_case("cmd") || word.eq_ignore_ascii_case("none");
                     collect_tokens(child, instruction, is_type, out);
                 }
                 _ => collect_tokens(child, instruction, false, out),
@@ -591,8 +592,8 @@ impl<'t> Formatter<'t, '_> {
                 }
             }
             let token = tokens[i];
-            if token.upper_case {
-                let text = &self.text[token.range.as_usize()];
+            let text = &self.text[token.range.as_usize()];
+            if token.upper_case && text.bytes().any(|b| b.is_ascii_lowercase()) {
                 self.edits.replace(token.range, &text.to_ascii_uppercase());
             }
             i += 1;
@@ -629,7 +630,11 @@ impl<'t> Formatter<'t, '_> {
                 }
                 SyntaxKind::LineContinuation => {
                     let blanks_before = match before {
-                        Some(SyntaxKind::Whitespace) => Cow::Borrowed(""),
+                        // The blanks before are a token of their own, laid out above.
+                        Some(SyntaxKind::Whitespace) => {
+                            self.tidy_trivia_token(token, after);
+                            continue;
+                        }
                         Some(SyntaxKind::Newline) => indentation.for_line(""),
                         _ => Cow::Borrowed(" "),
                     };
@@ -747,9 +752,17 @@ fn cover(first: Option<TextRange>, rest: TextRange) -> TextRange {
 struct GapPlanner<'a, 't> {
     text: &'t str,
     tokens: &'a [Tok],
-    quotes: QuoteTrackers,
-    /// Tokens before this index have been fed to `quotes`.
-    fed: usize,
+    escape: char,
+    quotes: Quotes,
+}
+
+/// What is known of an instruction's quotes.
+enum Quotes {
+    /// Not looked at yet: most instructions never ask.
+    Unread,
+    /// No character any quoting rule reacts to: every gap is outside quotes.
+    Plain,
+    Tracked(Box<QuoteTrackers>),
 }
 
 impl<'a, 't> GapPlanner<'a, 't> {
@@ -757,8 +770,8 @@ impl<'a, 't> GapPlanner<'a, 't> {
         GapPlanner {
             text,
             tokens,
-            quotes: QuoteTrackers::new(escape),
-            fed: 0,
+            escape,
+            quotes: Quotes::Unread,
         }
     }
 
@@ -822,7 +835,7 @@ impl<'a, 't> GapPlanner<'a, 't> {
         next: Option<usize>,
     ) -> Layout {
         let Some(next) = next else {
-            return Layout::Trailing;
+            return self.trailing_layout(run.start, previous);
         };
         let Some(previous) = previous else {
             return Layout::Keep; // line continuations before the keyword
@@ -840,7 +853,7 @@ impl<'a, 't> GapPlanner<'a, 't> {
                 .map_or(Layout::Keep, |same_line| Layout::Separate { same_line });
         };
         // Other whitespace (\v, \f, \r) is not a blank to the shell: leave it.
-        if !blanks.all(|t| is_blanks(&self.text[t.range.as_usize()])) {
+        if !blanks.all(|t| all_blanks(&self.text[t.range.as_usize()])) {
             return Layout::Keep;
         }
         let has_continuation = tokens[run.clone()]
@@ -865,6 +878,25 @@ impl<'a, 't> GapPlanner<'a, 't> {
             Layout::Separate { same_line: " " }
         } else {
             Layout::Keep
+        }
+    }
+
+    /// BuildKit trims the end of the line before splitting it, but looks for heredoc
+    /// markers in the untrimmed line with its shell lexer: in `RUN cat <<EOF\ ` the blank is
+    /// escaped and there is no heredoc; without the blank there is one. So the end of a
+    /// RUN, COPY or ADD line is trimmed only outside sh quotes and escapes.
+    fn trailing_layout(&mut self, at: usize, previous: Option<usize>) -> Layout {
+        use InstructionKind as K;
+        let may_carry_heredocs = previous.is_some_and(|p| {
+            matches!(
+                self.tokens[p].instruction,
+                K::Run | K::Copy | K::Add | K::Onbuild
+            )
+        });
+        if may_carry_heredocs && !self.outside(at, POSIX_SHELL) {
+            Layout::Keep
+        } else {
+            Layout::Trailing
         }
     }
 
@@ -898,13 +930,31 @@ impl<'a, 't> GapPlanner<'a, 't> {
     /// True when the instruction's text up to token `at` leaves every quote of `rules`
     /// closed.
     fn outside(&mut self, at: usize, rules: Rules) -> bool {
-        for token in &self.tokens[self.fed..at] {
-            if !token.kind.is_line_trivia() {
-                self.quotes.feed(&self.text[token.range.as_usize()]);
-            }
+        if let Quotes::Unread = self.quotes {
+            self.quotes = if self.is_plain() {
+                Quotes::Plain
+            } else {
+                Quotes::Tracked(Box::new(QuoteTrackers::new(self.escape)))
+            };
         }
-        self.fed = self.fed.max(at);
-        self.quotes.outside(rules)
+        match &mut self.quotes {
+            Quotes::Tracked(quotes) => quotes.outside_at(self.text, self.tokens, at, rules),
+            Quotes::Plain | Quotes::Unread => true,
+        }
+    }
+
+    /// True when the instruction's text (trivia aside) has no character any quoting rule
+    /// reacts to: the common case, checked in one pass.
+    fn is_plain(&self) -> bool {
+        let bytes = self.text.as_bytes();
+        self.tokens
+            .iter()
+            .filter(|t| !t.kind.is_line_trivia())
+            .all(|t| {
+                !bytes[t.range.as_usize()]
+                    .iter()
+                    .any(|&b| QUOTING_BYTES[b as usize])
+            })
     }
 }
 
@@ -939,39 +989,76 @@ const CMD_EXE: Rules = 8;
 /// default. The formatter cannot know which, so all must agree.
 const ANY_SHELL: Rules = POSIX_SHELL | POWERSHELL | CMD_EXE;
 
-/// Follows an instruction's text under each quoting rule at once.
+/// The bytes some quoting rule reacts to: quotes, both escape characters, expansions,
+/// substitutions, comments, and every non-ASCII byte (typographic quotes).
+static QUOTING_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b >= 0x80 || matches!(b as u8, b'\'' | b'"' | b'\\' | b'`' | b'$' | b'#');
+        table[b] |= matches!(b as u8, b'(' | b')' | b'{' | b'}' | b'^' | b'@' | b'<');
+        b += 1;
+    }
+    table
+};
+
+/// Follows an instruction's text under each quoting rule, each read only as far as a
+/// question about it needs.
 struct QuoteTrackers {
-    words: WordQuotes,
-    sh: PosixQuotes,
-    pwsh: PowerShellQuotes,
-    cmd: CmdQuotes,
+    words: Tracked<WordQuotes>,
+    sh: Tracked<PosixQuotes>,
+    pwsh: Tracked<PowerShellQuotes>,
+    cmd: Tracked<CmdQuotes>,
+}
+
+/// A tracker and how many of the instruction's tokens it has read.
+struct Tracked<T> {
+    tracker: T,
+    read: usize,
+}
+
+impl<T: QuoteTracker> Tracked<T> {
+    fn new(tracker: T) -> Self {
+        Tracked { tracker, read: 0 }
+    }
+
+    /// Reads the text tokens before token `at` (trivia is not part of the text).
+    fn outside_at(&mut self, text: &str, tokens: &[Tok], at: usize) -> bool {
+        for token in tokens.get(self.read..at).unwrap_or_default() {
+            if !token.kind.is_line_trivia() {
+                text[token.range.as_usize()]
+                    .chars()
+                    .for_each(|c| self.tracker.feed(c));
+            }
+        }
+        self.read = self.read.max(at);
+        self.tracker.is_outside()
+    }
+}
+
+/// Follows text under one set of quoting rules.
+trait QuoteTracker {
+    fn feed(&mut self, c: char);
+    /// True when the next character is outside every quote and escape.
+    fn is_outside(&self) -> bool;
 }
 
 impl QuoteTrackers {
     fn new(escape: char) -> Self {
         QuoteTrackers {
-            words: WordQuotes::new(escape),
-            sh: PosixQuotes::new(),
-            pwsh: PowerShellQuotes::new(),
-            cmd: CmdQuotes::default(),
+            words: Tracked::new(WordQuotes::new(escape)),
+            sh: Tracked::new(PosixQuotes::new()),
+            pwsh: Tracked::new(PowerShellQuotes::new()),
+            cmd: Tracked::new(CmdQuotes::default()),
         }
     }
 
-    fn feed(&mut self, text: &str) {
-        for c in text.chars() {
-            self.words.feed(c);
-            self.sh.feed(c);
-            self.pwsh.feed(c);
-            self.cmd.feed(c);
-        }
-    }
-
-    /// True when the next character is outside every quote (and escape) of `rules`.
-    fn outside(&self, rules: Rules) -> bool {
-        (rules & BUILDKIT_WORDS == 0 || self.words.is_outside())
-            && (rules & POSIX_SHELL == 0 || self.sh.is_outside())
-            && (rules & POWERSHELL == 0 || self.pwsh.is_outside())
-            && (rules & CMD_EXE == 0 || self.cmd.is_outside())
+    /// True when token `at` starts outside every quote (and escape) of `rules`.
+    fn outside_at(&mut self, text: &str, tokens: &[Tok], at: usize, rules: Rules) -> bool {
+        (rules & BUILDKIT_WORDS == 0 || self.words.outside_at(text, tokens, at))
+            && (rules & POSIX_SHELL == 0 || self.sh.outside_at(text, tokens, at))
+            && (rules & POWERSHELL == 0 || self.pwsh.outside_at(text, tokens, at))
+            && (rules & CMD_EXE == 0 || self.cmd.outside_at(text, tokens, at))
     }
 }
 
@@ -991,7 +1078,9 @@ impl WordQuotes {
             escaped: false,
         }
     }
+}
 
+impl QuoteTracker for WordQuotes {
     fn feed(&mut self, c: char) {
         if self.escaped {
             self.escaped = false;
@@ -1075,38 +1164,6 @@ impl PosixQuotes {
         self.depth -= 1;
     }
 
-    fn feed(&mut self, c: char) {
-        if self.gave_up {
-            return;
-        }
-        let after_dollar = std::mem::take(&mut self.after_dollar);
-        let at_word_start = std::mem::replace(&mut self.at_word_start, c == ' ' || c == '\t');
-        if self.escaped {
-            self.escaped = false;
-            self.word_len = usize::MAX;
-            return;
-        }
-        use ShellContext as C;
-        match self.top() {
-            Some(C::Comment) => {}
-            Some(C::SingleQuote) => {
-                if c == '\'' {
-                    self.pop();
-                }
-            }
-            Some(C::DoubleQuote) => match c {
-                '"' => self.pop(),
-                '\\' => self.escaped = true,
-                '`' => self.push(C::Backquote),
-                '$' => self.after_dollar = true,
-                '(' if after_dollar => self.push(C::Substitution),
-                '{' if after_dollar => self.push(C::Expansion),
-                _ => {}
-            },
-            context => self.feed_code(c, context, after_dollar, at_word_start),
-        }
-    }
-
     /// A character of shell code: at the top level, in `$( )`, `` ` ` `` or `${ }`.
     fn feed_code(
         &mut self,
@@ -1155,6 +1212,40 @@ impl PosixQuotes {
             self.word_len += 1;
         } else {
             self.word_len = usize::MAX;
+        }
+    }
+}
+
+impl QuoteTracker for PosixQuotes {
+    fn feed(&mut self, c: char) {
+        if self.gave_up {
+            return;
+        }
+        let after_dollar = std::mem::take(&mut self.after_dollar);
+        let at_word_start = std::mem::replace(&mut self.at_word_start, c == ' ' || c == '\t');
+        if self.escaped {
+            self.escaped = false;
+            self.word_len = usize::MAX;
+            return;
+        }
+        use ShellContext as C;
+        match self.top() {
+            Some(C::Comment) => {}
+            Some(C::SingleQuote) => {
+                if c == '\'' {
+                    self.pop();
+                }
+            }
+            Some(C::DoubleQuote) => match c {
+                '"' => self.pop(),
+                '\\' => self.escaped = true,
+                '`' => self.push(C::Backquote),
+                '$' => self.after_dollar = true,
+                '(' if after_dollar => self.push(C::Substitution),
+                '{' if after_dollar => self.push(C::Expansion),
+                _ => {}
+            },
+            context => self.feed_code(c, context, after_dollar, at_word_start),
         }
     }
 
@@ -1211,7 +1302,9 @@ impl PowerShellQuotes {
             self.depth += 1;
         }
     }
+}
 
+impl QuoteTracker for PowerShellQuotes {
     fn feed(&mut self, c: char) {
         if self.gave_up {
             return;
@@ -1281,7 +1374,7 @@ struct CmdQuotes {
     escaped: bool,
 }
 
-impl CmdQuotes {
+impl QuoteTracker for CmdQuotes {
     fn feed(&mut self, c: char) {
         if self.escaped {
             self.escaped = false;
@@ -1298,18 +1391,425 @@ impl CmdQuotes {
 }
 
 #[cfg(test)]
-mod scratch {
+mod tests {
+    use super::*;
+    use crate::ide::test_util::with_cursor;
+
+    fn formatted(text: &str) -> String {
+        format_text(text, &FormatOptions::default())
+    }
+
+    /// Formats `before`, expects `after`, and checks that formatting `after` changes nothing.
+    #[track_caller]
+    fn check(before: &str, after: &str) {
+        let got = formatted(before);
+        assert_eq!(got, after, "\n--- before:\n{before}\n--- got:\n{got}");
+        assert_eq!(formatted(&got), got, "formatting is not idempotent");
+    }
+
+    #[track_caller]
+    fn unchanged(text: &str) {
+        check(text, text);
+    }
+
+    /// On-type formatting at the `$0` cursor, just after a typed line break; returns the text
+    /// with the edits applied.
+    #[track_caller]
+    fn on_type(fixture: &str) -> String {
+        let (analysis, offset) = with_cursor(fixture);
+        let edits = format_on_type(&analysis, offset, '\n', &FormatOptions::default());
+        apply_edits(analysis.text(), &edits)
+    }
+
+    // ---- Keywords ----
+
     #[test]
-    fn show() {
-        let inputs = [
-            "FROM <<-EOF  \\\n  ",
-            "# Hello\n# These are just comments\n\n\t",
-            "\t# Hello\n# These are just comments\n\n",
-        ];
-        for input in inputs {
-            let out = super::format_text(input, &Default::default());
-            println!("----\n{input}\n=>\n{out}");
-            assert_eq!(super::format_text(&out, &Default::default()), out);
+    fn keywords_are_upper_cased() {
+        check(
+            "from alpine\nrun echo hi\nCoPy a b\nworkdir /x\n",
+            "FROM alpine\nRUN echo hi\nCOPY a b\nWORKDIR /x\n",
+        );
+    }
+
+    #[test]
+    fn onbuild_triggers_are_upper_cased() {
+        check("onbuild   run  echo  hi\n", "ONBUILD RUN echo  hi\n");
+        check("onbuild copy . /src\n", "ONBUILD COPY . /src\n");
+    }
+
+    #[test]
+    fn as_is_upper_cased_and_the_stage_name_kept() {
+        check("from  alpine  as  Build\n", "FROM alpine AS Build\n");
+        check(
+            "FROM golang:1.22 As build\\\ner\n",
+            "FROM golang:1.22 AS build\\\ner\n",
+        );
+    }
+
+    #[test]
+    fn healthcheck_types_are_upper_cased() {
+        check(
+            "healthcheck --interval=5s   cmd curl -f x\nhealthcheck none\n",
+            "HEALTHCHECK --interval=5s CMD curl -f x\nHEALTHCHECK NONE\n",
+        );
+    }
+
+    #[test]
+    fn keywords_split_by_a_continuation_are_upper_cased_piece_by_piece() {
+        check("FROM a\nr\\\nun echo\n", "FROM a\nR\\\nUN echo\n");
+    }
+
+    // ---- Spacing ----
+
+    #[test]
+    fn one_space_after_the_keyword_and_between_flags() {
+        check(
+            "COPY   --from=build   --chown=1:1   /src   /dst\n",
+            "COPY --from=build --chown=1:1 /src /dst\n",
+        );
+        check(
+            "RUN\t--mount=type=cache,target=/x\t\tmake\n",
+            "RUN --mount=type=cache,target=/x make\n",
+        );
+        check("COPY   --   a   b\n", "COPY -- a b\n");
+    }
+
+    #[test]
+    fn arguments_split_at_whitespace_get_one_space() {
+        check(
+            "FROM a\nEXPOSE 80    443\nVOLUME /a  /b\nARG  A=1   B\nENV A=1    B=2\nLABEL a=b   c=d\n",
+            "FROM a\nEXPOSE 80 443\nVOLUME /a /b\nARG A=1 B\nENV A=1 B=2\nLABEL a=b c=d\n",
+        );
+    }
+
+    #[test]
+    fn indentation_before_an_instruction_is_removed() {
+        check("  FROM a\n\tRUN b\n", "FROM a\nRUN b\n");
+    }
+
+    #[test]
+    fn json_arrays_are_spaced_like_docker_docs() {
+        check("CMD [ \"a\" ,\"b\" ]\n", "CMD [\"a\", \"b\"]\n");
+        check("CMD [\"a\",\"b\",\"c\"]\n", "CMD [\"a\", \"b\", \"c\"]\n");
+        check("SHELL [ ]\n", "SHELL []\n");
+        check(
+            "ENTRYPOINT [\"a\",\\\n  \"b\" ]\n",
+            "ENTRYPOINT [\"a\", \\\n    \"b\"]\n",
+        );
+    }
+
+    #[test]
+    fn shell_command_spacing_within_a_line_is_kept() {
+        check("RUN  echo  a   b\n", "RUN echo  a   b\n");
+        unchanged("CMD echo  \"a   b\"\n");
+    }
+
+    #[test]
+    fn values_that_run_to_the_end_of_the_line_keep_their_spacing() {
+        check(
+            "WORKDIR /a   b\nUSER  app  :  grp\n",
+            "WORKDIR /a   b\nUSER app  :  grp\n",
+        );
+        check(
+            "ENV A  hello  \\\n   world\n",
+            "ENV A hello  \\\n   world\n",
+        );
+        check(
+            "LABEL  maintainer   Jane  Doe\n",
+            "LABEL maintainer Jane  Doe\n",
+        );
+    }
+
+    #[test]
+    fn whitespace_in_quotes_is_kept_even_where_buildkit_splits() {
+        unchanged("COPY \"a  b\" /c\n");
+        unchanged("FROM a\nENV \"k  ey\" v\n");
+    }
+
+    // ---- Continuation lines ----
+
+    #[test]
+    fn continuation_lines_get_the_configured_indentation() {
+        check(
+            "RUN a && \\\nb && \\\n  c\n",
+            "RUN a && \\\n    b && \\\n    c\n",
+        );
+        check("RUN \\\napt-get update\n", "RUN \\\n    apt-get update\n");
+        check("RUN\\\n  x\n", "RUN \\\n    x\n");
+        check("ONBUILD \\\nrun x\n", "ONBUILD \\\n    RUN x\n");
+    }
+
+    #[test]
+    fn hand_made_nesting_is_kept() {
+        check(
+            "RUN set -eux; \\\n  if [ -f x ]; then \\\n      foo; \\\n  fi\n",
+            "RUN set -eux; \\\n    if [ -f x ]; then \\\n        foo; \\\n    fi\n",
+        );
+    }
+
+    #[test]
+    fn lines_shallower_than_the_first_continuation_line_get_one_level() {
+        check("RUN a \\\n      b \\\n  c\n", "RUN a \\\n    b \\\n    c\n");
+    }
+
+    #[test]
+    fn one_space_before_the_escape_character_and_nothing_after_it() {
+        check("RUN a    \\   \n    b\n", "RUN a \\\n    b\n");
+        check("COPY a\\\n  b /c\n", "COPY a \\\n    b /c\n");
+        check("LABEL a=1 \\\t\n      b=2\n", "LABEL a=1 \\\n    b=2\n");
+    }
+
+    #[test]
+    fn the_configured_indentation_is_used() {
+        let tabs = FormatOptions {
+            indent: "\t".to_owned(),
+        };
+        assert_eq!(
+            format_text("RUN a \\\n  b \\\n      c\n", &tabs),
+            "RUN a \\\n\tb \\\n\t    c\n"
+        );
+        // Anything but blanks would end up in the instruction: the default is used instead.
+        let bad = FormatOptions {
+            indent: "x".to_owned(),
+        };
+        assert_eq!(format_text("RUN a \\\nb\n", &bad), "RUN a \\\n    b\n");
+    }
+
+    #[test]
+    fn words_split_by_a_continuation_are_not_separated() {
+        unchanged("RUN echo hel\\\nlo\n");
+        check("RUN echo hel\\   \nlo\n", "RUN echo hel\\\nlo\n");
+        unchanged("CMD [\"a \\\n   b\"]\n");
+    }
+
+    #[test]
+    fn line_breaks_inside_quotes_are_not_reindented() {
+        check(
+            "RUN echo \"a \\\n   b\" && \\\nc\n",
+            "RUN echo \"a \\\n   b\" && \\\n    c\n",
+        );
+        unchanged("RUN echo 'a \\\n   b'\n");
+        // The parser's words close the quote early; sh nests quotes in `$( )`.
+        unchanged("RUN echo \"$(echo \"a \\\n   b\")\"\n");
+        unchanged("RUN echo ${x:-a \\\n   b}\n");
+        unchanged("RUN echo `echo a \\\n   b`\n");
+        // A comment in the command: the rest of the line is the comment's.
+        unchanged("RUN a # it's \\\n   b\n");
+    }
+
+    #[test]
+    fn quotes_of_any_shell_keep_their_blanks() {
+        // cmd.exe: `'` does not quote, `"` does.
+        unchanged("RUN echo 'a\" \\\n   b'\n");
+        // PowerShell: `${...}` is a variable name, spaces included.
+        unchanged("# escape=`\nRUN echo ${a `\n   b}\n");
+        // PowerShell: `\` does not escape, so `'t \ ... stop'` is a quoted string.
+        unchanged("RUN echo don\\'t \\\n   stop'\n");
+        // Bash's `$'...'` quotes differently from sh: left alone.
+        unchanged("RUN echo $'a\\' \\\n   b'\n");
+    }
+
+    #[test]
+    fn comment_and_blank_lines_in_a_continuation() {
+        check(
+            "RUN a \\\n# note   \n      b\n",
+            "RUN a \\\n# note\n    b\n",
+        );
+        check("RUN a \\\n   \n  b\n", "RUN a \\\n\n    b\n");
+    }
+
+    // ---- Left alone ----
+
+    #[test]
+    fn trailing_whitespace_is_removed() {
+        check("FROM a   \nRUN b\t\n# c  \n   \n", "FROM a\nRUN b\n# c\n\n");
+    }
+
+    #[test]
+    fn heredoc_bodies_are_kept_byte_for_byte() {
+        check(
+            "RUN <<EOF   \n  body  \n\tEOF  \nEOF\n",
+            "RUN <<EOF\n  body  \n\tEOF  \nEOF\n",
+        );
+        unchanged("COPY <<-EOT /x\n\t  a  \n\tEOT\n");
+    }
+
+    #[test]
+    fn parser_directives_are_kept() {
+        check(
+            "#  syntax = docker/dockerfile:1  \n# escape=\\ \nfrom a\n",
+            "#  syntax = docker/dockerfile:1  \n# escape=\\ \nFROM a\n",
+        );
+    }
+
+    #[test]
+    fn crlf_line_breaks_are_kept() {
+        check(
+            "from a \r\nrun b \\\r\n c\r\n",
+            "FROM a\r\nRUN b \\\r\n    c\r\n",
+        );
+    }
+
+    #[test]
+    fn a_final_line_break_is_added() {
+        check("FROM a", "FROM a\n");
+        check("FROM a\r\nRUN b", "FROM a\r\nRUN b\r\n");
+        check("FROM a\n# done", "FROM a\n# done\n");
+        // Not to an unterminated heredoc: the body runs to the end of the file.
+        unchanged("FROM a\nRUN <<EOF\nbody");
+        unchanged("");
+    }
+
+    #[test]
+    fn broken_instructions_are_left_as_written() {
+        check(
+            "from a\nfoo   bar  \ncopy   a\nrun  b\n",
+            "FROM a\nfoo   bar  \ncopy   a\nRUN b\n",
+        );
+        unchanged("FROM a\nCMD [\"a\"]  || exit 1  \n");
+    }
+
+    #[test]
+    fn whitespace_that_protects_an_escape_character_is_kept() {
+        // Without the \v the line would end with the escape character and continue.
+        check(
+            "# escape=`\nFROM a\nENV GOPATH `\x0b",
+            "# escape=`\nFROM a\nENV GOPATH `\x0b\n",
+        );
+        // BuildKit's heredoc lexer reads `\ ` as an escaped blank: no heredoc; trimmed,
+        // `<<E\` would start one.
+        unchanged("# escape=`\nFROM a\nRUN cat <<E\\ \t\n");
+    }
+
+    #[test]
+    fn other_whitespace_between_words_is_kept() {
+        unchanged("RUN a\x0b\\\n  b\n");
+    }
+
+    // ---- Edits ----
+
+    #[test]
+    fn edits_cover_only_what_changes() {
+        let analysis = DockerfileAnalysis::new("from  a\nRUN b  \\  \n      c\n");
+        let edits = format(&analysis, &FormatOptions::default(), None);
+        let ranges: Vec<(u32, u32, &str)> = edits
+            .iter()
+            .map(|e| (e.range.start, e.range.end, e.new_text.as_str()))
+            .collect();
+        assert_eq!(
+            ranges,
+            // The keyword; one of two spaces; one of two spaces before `\`; the two after
+            // it; two of six spaces of indentation.
+            [
+                (0, 4, "FROM"),
+                (5, 6, ""),
+                (14, 15, ""),
+                (16, 18, ""),
+                (23, 25, "")
+            ]
+        );
+        let clean = DockerfileAnalysis::new("FROM a\nRUN b \\\n    c\n");
+        assert!(format(&clean, &FormatOptions::default(), None).is_empty());
+    }
+
+    #[test]
+    fn range_formatting_touches_only_intersecting_lines() {
+        let text = "from  a\nrun  b\n#  c  \n   \nrun  d\n";
+        let analysis = DockerfileAnalysis::new(text);
+        let second_line = TextRange::new(8, 14);
+        let edits = format(&analysis, &FormatOptions::default(), Some(second_line));
+        assert_eq!(
+            apply_edits(text, &edits),
+            "from  a\nRUN b\n#  c  \n   \nrun  d\n"
+        );
+        // A cursor touches the line it is on.
+        let cursor = TextRange::empty(17);
+        let edits = format(&analysis, &FormatOptions::default(), Some(cursor));
+        assert_eq!(
+            apply_edits(text, &edits),
+            "from  a\nrun  b\n#  c\n   \nrun  d\n"
+        );
+        // A selection ending at the start of a line does not include that line.
+        let edits = format(
+            &analysis,
+            &FormatOptions::default(),
+            Some(TextRange::new(0, 8)),
+        );
+        assert_eq!(
+            apply_edits(text, &edits),
+            "FROM a\nrun  b\n#  c  \n   \nrun  d\n"
+        );
+    }
+
+    // ---- On-type formatting ----
+
+    #[test]
+    fn a_new_continuation_line_is_indented() {
+        assert_eq!(
+            on_type("RUN apt-get update && \\\n$0"),
+            "RUN apt-get update && \\\n    "
+        );
+        assert_eq!(
+            on_type("RUN a \\\n  $0\nFROM b\n"),
+            "RUN a \\\n    \nFROM b\n"
+        );
+        // Later lines follow the line before.
+        assert_eq!(
+            on_type("RUN a \\\n      b \\\n$0"),
+            "RUN a \\\n      b \\\n      "
+        );
+        // After a comment line in the continuation.
+        assert_eq!(on_type("RUN a \\\n# c\n$0"), "RUN a \\\n# c\n    ");
+    }
+
+    #[test]
+    fn a_line_break_typed_before_text_indents_that_text() {
+        assert_eq!(on_type("RUN a \\\n$0b\n"), "RUN a \\\n    b\n");
+    }
+
+    #[test]
+    fn no_indentation_where_it_would_become_part_of_a_value() {
+        assert_eq!(on_type("RUN echo \"a \\\n$0"), "RUN echo \"a \\\n");
+        assert_eq!(on_type("WORKDIR /a \\\n$0"), "WORKDIR /a \\\n");
+        assert_eq!(on_type("ENV A hello \\\n$0"), "ENV A hello \\\n");
+        assert_eq!(on_type("RUN echo hel\\\n$0"), "RUN echo hel\\\n");
+    }
+
+    #[test]
+    fn a_finished_instruction_is_formatted() {
+        assert_eq!(on_type("run  a   \n$0"), "RUN a\n");
+        assert_eq!(
+            on_type("FROM x\ncopy  a  b\n  $0\nrun  c\n"),
+            "FROM x\nCOPY a b\n  \nrun  c\n"
+        );
+        assert_eq!(
+            on_type("RUN <<EOF\nbody  \nEOF\n$0"),
+            "RUN <<EOF\nbody  \nEOF\n"
+        );
+    }
+
+    #[test]
+    fn on_type_ignores_other_characters_and_heredoc_bodies() {
+        let (analysis, offset) = with_cursor("run  a\n$0");
+        assert!(format_on_type(&analysis, offset, 'x', &FormatOptions::default()).is_empty());
+        assert_eq!(on_type("RUN <<EOF\nrun  x\n$0"), "RUN <<EOF\nrun  x\n");
+        let (analysis, _) = with_cursor("$0RUN a\n");
+        assert!(format_on_type(&analysis, 999, '\n', &FormatOptions::default()).is_empty());
+        assert_eq!(ON_TYPE_TRIGGERS, ['\n']);
+    }
+
+    // ---- Whole files ----
+
+    #[test]
+    fn parser_fixtures_format_idempotently_with_sorted_edits() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parser");
+        for entry in std::fs::read_dir(dir).expect("fixtures") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("UTF-8");
+            let analysis = DockerfileAnalysis::new(&text);
+            let edits = format(&analysis, &FormatOptions::default(), None);
+            assert!(edits.windows(2).all(|w| w[0].range.end <= w[1].range.start));
+            let once = apply_edits(&text, &edits);
+            assert_eq!(formatted(&once), once);
         }
     }
 }
