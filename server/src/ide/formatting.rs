@@ -29,8 +29,9 @@
 //! whitespace is part of the instruction, like any space between words. The formatter
 //! changes a run of spaces and tabs (a *gap*) only where BuildKit, or the shell that runs the
 //! command, reads any non-empty run of blanks the same way:
-//! - at the end of the instruction (BuildKit trims it) and after the keyword or a flag
-//!   (BuildKit splits the keyword off, and flags, at a whitespace run);
+//! - at the end of the instruction (BuildKit trims it; but it looks for RUN, COPY and ADD
+//!   heredoc markers in the untrimmed line, so there only outside sh quotes and escapes),
+//!   and after the keyword or a flag (BuildKit splits them off at a whitespace run);
 //! - between the words of instructions BuildKit splits at whitespace, and inside JSON arrays;
 //! - in a shell-form command only where a line continuation is, and only when the gap is
 //!   outside every quote, escape, expansion and comment under the quoting rules of POSIX sh,
@@ -38,16 +39,18 @@
 //!   so all three must agree), and of BuildKit's own word splitter where it applies.
 //!
 //! A gap always stays non-empty, so words never merge. Whatever precedes a line
-//! continuation's escape character is a space, never the escape character, so every line
-//! that continued still continues and no other line starts to. Blank lines inside a
-//! continuation are dropped by BuildKit whatever they hold, so emptying them is safe.
-//! Everything the formatter leaves alone is left byte for byte.
+//! continuation's escape character is a space, never the escape character, and trailing
+//! whitespace after an escape character is kept, so every line that continued still
+//! continues and no other line starts to. Blank lines inside a continuation are dropped by
+//! BuildKit whatever they hold, so emptying them is safe. Everything the formatter leaves
+//! alone is left byte for byte.
 
 use std::borrow::Cow;
 use std::ops::Range;
 
 use super::{DockerfileAnalysis, FormatOptions, TextEdit};
 use crate::syntax::TextRange;
+use crate::syntax::dockerfile::lexing::is_ws;
 use crate::syntax::dockerfile::{
     InstructionKind, Parse, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken, parse,
 };
@@ -246,11 +249,6 @@ fn indent_unit(options: &FormatOptions) -> &str {
 /// Spaces and tabs: the only whitespace the formatter writes or rewrites between words.
 fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
-}
-
-/// BuildKit's whitespace between words (`[\t\v\f\r ]`).
-fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | 0x0b | 0x0c | b'\r')
 }
 
 fn all_blanks(s: &str) -> bool {
@@ -600,45 +598,26 @@ impl<'t> Formatter<'t, '_> {
         }
     }
 
+    /// Lays out one gap: free blanks are rewritten, everything else only tidied.
     fn write_gap(&mut self, tokens: &[Tok], gap: &Gap, indentation: Indentation<'_>) {
         let run = &tokens[gap.tokens.clone()];
-        let end_of_line = match gap.layout {
-            Layout::Keep => return self.tidy_trivia(run),
-            Layout::Separate { same_line } => same_line,
-            Layout::Trailing => "",
-        };
+        if gap.layout == Layout::Keep {
+            return self.tidy_trivia(run);
+        }
         for (k, token) in run.iter().enumerate() {
             let before = k.checked_sub(1).map(|p| run[p].kind);
             let after = run.get(k + 1).map(|t| t.kind);
-            let starts_line = before == Some(SyntaxKind::Newline);
             match token.kind {
                 SyntaxKind::Whitespace => {
-                    let written = &self.text[token.range.as_usize()];
-                    let wanted = if starts_line {
-                        indentation.for_line(written)
-                    } else if after == Some(SyntaxKind::LineContinuation) {
-                        Cow::Borrowed(" ")
-                    } else if gap.layout == Layout::Trailing
-                        && self.escape_ends_line_at(token.range.start)
-                    {
-                        // `\` then `\v`: removing the `\v` would make the line continue.
-                        continue;
-                    } else {
-                        Cow::Borrowed(end_of_line)
-                    };
-                    self.edits.replace(token.range, &wanted);
+                    self.write_blanks(token, gap.layout, before, after, indentation);
                 }
-                SyntaxKind::LineContinuation => {
-                    let blanks_before = match before {
-                        // The blanks before are a token of their own, laid out above.
-                        Some(SyntaxKind::Whitespace) => {
-                            self.tidy_trivia_token(token, after);
-                            continue;
-                        }
+                // Blanks before it are a token of their own, laid out above.
+                SyntaxKind::LineContinuation if before != Some(SyntaxKind::Whitespace) => {
+                    let blanks = match before {
                         Some(SyntaxKind::Newline) => indentation.for_line(""),
                         _ => Cow::Borrowed(" "),
                     };
-                    let wanted = format!("{blanks_before}{}", self.escape);
+                    let wanted = format!("{blanks}{}", self.escape);
                     self.edits.replace(token.range, &wanted);
                 }
                 _ => self.tidy_trivia_token(token, after),
@@ -658,6 +637,34 @@ impl<'t> Formatter<'t, '_> {
                 Some(_) => {}
             }
         }
+    }
+
+    /// Rewrites a blanks token of a free gap: indentation at the start of a line, one space
+    /// before a line continuation, else what separates the tokens on one line (nothing at
+    /// the end of the instruction).
+    fn write_blanks(
+        &mut self,
+        token: &Tok,
+        layout: Layout,
+        before: Option<SyntaxKind>,
+        after: Option<SyntaxKind>,
+        indentation: Indentation<'_>,
+    ) {
+        let written = &self.text[token.range.as_usize()];
+        let wanted = if before == Some(SyntaxKind::Newline) {
+            indentation.for_line(written)
+        } else if after == Some(SyntaxKind::LineContinuation) {
+            Cow::Borrowed(" ")
+        } else {
+            match layout {
+                Layout::Separate { same_line } => Cow::Borrowed(same_line),
+                // `\` then `\v`: removing the `\v` would make the line continue.
+                Layout::Trailing if self.escape_ends_line_at(token.range.start) => return,
+                Layout::Trailing => Cow::Borrowed(""),
+                Layout::Keep => return,
+            }
+        };
+        self.edits.replace(token.range, &wanted);
     }
 
     /// True when a line ending at `offset` would end with the escape character (BuildKit
@@ -701,13 +708,22 @@ impl<'t> Formatter<'t, '_> {
         if text.is_empty() || text.ends_with('\n') {
             return;
         }
-        let last_line = &text[line_start(text, text.len())..];
-        if last_line.bytes().all(is_ws) {
-            return;
-        }
         let last_token = parsed.tree.token_at_offset(text.len() as u32 - 1);
         if last_token.is_some_and(|t| t.kind() == SyntaxKind::HeredocBody) {
             return;
+        }
+        let last_line = line_start(text, text.len());
+        if text[last_line..].bytes().all(is_ws) {
+            // A blank last line, emptied above, disappears unless a line break follows it:
+            // fine at the top level, but inside a continuation BuildKit counts it among the
+            // instruction's lines.
+            let in_instruction = parsed
+                .tree
+                .token_at_offset(last_line as u32)
+                .is_some_and(|t| t.parent().kind() != SyntaxKind::File);
+            if !in_instruction {
+                return;
+            }
         }
         let crlf = text.find('\n').is_some_and(|i| text[..i].ends_with('\r'));
         let line_break = if text.ends_with('\r') {
@@ -1599,8 +1615,8 @@ mod tests {
 
     #[test]
     fn quotes_of_any_shell_keep_their_blanks() {
-        // cmd.exe: `'` does not quote, `"` does.
-        unchanged("RUN echo 'a\" \\\n   b'\n");
+        // cmd.exe: `'` does not quote, so the `"` opens a string that runs on.
+        unchanged("RUN echo 'a\"b' \\\n   c\n");
         // PowerShell: `${...}` is a variable name, spaces included.
         unchanged("# escape=`\nRUN echo ${a `\n   b}\n");
         // PowerShell: `\` does not escape, so `'t \ ... stop'` is a quoted string.
@@ -1655,6 +1671,9 @@ mod tests {
         check("FROM a", "FROM a\n");
         check("FROM a\r\nRUN b", "FROM a\r\nRUN b\r\n");
         check("FROM a\n# done", "FROM a\n# done\n");
+        check("FROM a\n   ", "FROM a\n");
+        // Inside a continuation the blank line stays a line (BuildKit counts it).
+        check("FROM a\nRUN b \\\n   ", "FROM a\nRUN b \\\n\n");
         // Not to an unterminated heredoc: the body runs to the end of the file.
         unchanged("FROM a\nRUN <<EOF\nbody");
         unchanged("");
