@@ -528,18 +528,6 @@ fn shared_inputs() -> Vec<PathBuf> {
     paths
 }
 
-fn fixture_inputs() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parser");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("fixtures directory")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
-        .collect();
-    paths.sort();
-    paths
-}
-
 /// A small deterministic PRNG (xorshift64*), so generated inputs are the same every run.
 struct Rng(u64);
 
@@ -732,7 +720,10 @@ fn read(path: &Path) -> Option<String> {
 fn agrees_with_parse_dockerfile() {
     let mut tally = Tally::default();
     let mut bases = Vec::new();
-    for path in fixture_inputs().into_iter().chain(shared_inputs()) {
+    for path in support::parser_fixture_paths()
+        .into_iter()
+        .chain(shared_inputs())
+    {
         let Some(text) = read(&path) else { continue };
         let name = path.display().to_string();
         tally.check(&name, &text);

@@ -14,6 +14,8 @@
 //! 256 cases per property by default; `PROPTEST_CASES=10000 cargo test --test
 //! formatting_props` runs more.
 
+#[path = "support/edits.rs"]
+mod edits;
 mod support;
 
 use std::path::Path;
@@ -478,144 +480,30 @@ fn char_boundary_at(text: &str, seed: u32) -> usize {
     at
 }
 
-const SNIPPETS: &[&str] = &[
-    "\\\n",
-    "\\",
-    "\\ \t\n",
-    "`\n",
-    "`",
-    " \\\n  ",
-    "\\\n\t",
-    "<<EOF\n",
-    "<<-EOF ",
-    "<<'EOF'",
-    "EOF\n",
-    "\tEOF\n",
-    "\"",
-    "'",
-    "[",
-    "]",
-    "[\"a\", \"b\"]",
-    ",",
-    "--from=x ",
-    "--mount=type=cache,target=/x ",
-    "-- ",
-    "=",
-    "$",
-    "$(",
-    ")",
-    "${",
-    "}",
-    "`",
-    "#",
-    "# comment\n",
-    "\n  # c\n",
-    "# escape=`\n",
-    "# escape=\\\n",
-    "\r\n",
-    "\r",
-    "\n",
-    "\n\n",
-    "\t",
-    " ",
-    "   ",
-    "\u{0b}",
-    "\u{0c}",
-    "é",
-    "“",
-    "^",
-    "$'",
-    "case ",
-    "FROM ",
-    "from ",
-    "RUN ",
-    "run ",
-    "COPY ",
-    "ADD ",
-    "ENV ",
-    "env ",
-    "ARG ",
-    "LABEL ",
-    "ONBUILD ",
-    "onbuild ",
-    "HEALTHCHECK ",
-    "CMD ",
-    "cmd ",
-    "NONE",
-    "AS ",
-    "as ",
-    "ENTRYPOINT ",
-    "SHELL ",
-    "WORKDIR ",
-    "EXPOSE ",
-    "VOLUME ",
-    "USER ",
-];
-
-fn snippet() -> impl Strategy<Value = String> {
-    prop_oneof![
-        6 => prop::sample::select(SNIPPETS).prop_map(str::to_owned),
-        2 => "[a-zA-Z0-9 =\"'\\\\`$#{}()\\[\\],:/@.\t\n-]{1,8}",
-        1 => any::<char>().prop_map(String::from),
-    ]
-}
-
-/// An edit at a relative position (`at` scaled to the document), over `len` characters.
-#[derive(Clone, Debug)]
-struct Edit {
-    at: u32,
-    len: usize,
-    text: String,
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    (
-        any::<u32>(),
-        0usize..12,
-        prop::collection::vec(snippet(), 0..4),
-    )
-        .prop_map(|(at, len, pieces)| Edit {
-            at,
-            len,
-            text: pieces.concat(),
-        })
-}
-
-/// Replaces characters (so the result stays valid UTF-8).
-fn mutate(base: &str, edits: &[Edit]) -> String {
-    let mut chars: Vec<char> = base.chars().collect();
-    for edit in edits {
-        let at = (edit.at as usize) % (chars.len() + 1);
-        let end = (at + edit.len).min(chars.len());
-        drop(chars.splice(at..end, edit.text.chars()));
-    }
-    chars.into_iter().collect()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::default())]
 
     #[test]
     fn edited_dockerfiles_format_safely(
         base in prop::sample::select(bases()),
-        edits in prop::collection::vec(edit(), 1..6),
+        edits in prop::collection::vec(edits::edit(), 1..6),
     ) {
-        check_document(&mutate(&base, &edits));
+        check_document(&edits::apply(&base, &edits));
     }
 
     #[test]
-    fn snippet_soup_formats_safely(pieces in prop::collection::vec(snippet(), 0..48)) {
+    fn snippet_soup_formats_safely(pieces in prop::collection::vec(edits::snippet(), 0..48)) {
         check_document(&pieces.concat());
     }
 
     #[test]
     fn range_formatting_is_safe(
         base in prop::sample::select(bases()),
-        edits in prop::collection::vec(edit(), 0..3),
+        edits in prop::collection::vec(edits::edit(), 0..3),
         a in any::<u32>(),
         b in any::<u32>(),
     ) {
-        let text = mutate(&base, &edits);
+        let text = edits::apply(&base, &edits);
         let (a, b) = (char_boundary_at(&text, a), char_boundary_at(&text, b));
         check_range(&text, TextRange::new(a.min(b) as u32, a.max(b) as u32));
         check_range(&text, TextRange::empty(a as u32));
@@ -624,11 +512,11 @@ proptest! {
     #[test]
     fn on_type_formatting_is_safe(
         base in prop::sample::select(bases()),
-        edits in prop::collection::vec(edit(), 0..3),
+        edits in prop::collection::vec(edits::edit(), 0..3),
         at in any::<u32>(),
         auto_indent in prop::sample::select(&["", "  ", "    ", "\t"][..]),
     ) {
-        let text = mutate(&base, &edits);
+        let text = edits::apply(&base, &edits);
         check_on_type(&text, char_boundary_at(&text, at), auto_indent);
     }
 

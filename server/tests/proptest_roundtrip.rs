@@ -13,9 +13,10 @@
 //! `tests/proptest_roundtrip.proptest-regressions` (commit that file: it is replayed first
 //! on every run).
 
+#[path = "support/edits.rs"]
+mod edits;
 mod support;
 
-use std::path::Path;
 
 use proptest::prelude::*;
 
@@ -78,134 +79,11 @@ const WINDOWS: &str = "# escape=`\r\nFROM mcr.microsoft.com/windows/servercore:l
 /// The documents the edits start from: the embedded ones and every fixture.
 fn bases() -> Vec<String> {
     let mut docs = vec![NODE.to_owned(), PYTHON.to_owned(), WINDOWS.to_owned()];
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parser");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .expect("fixtures directory")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
-        .collect();
-    paths.sort();
-    for path in paths {
+    for path in support::parser_fixture_paths() {
         let bytes = std::fs::read(&path).expect("read fixture");
         docs.push(String::from_utf8(bytes).expect("fixtures are UTF-8"));
     }
     docs
-}
-
-const SNIPPETS: &[&str] = &[
-    "\\\n",
-    "\\",
-    "\\ \t\n",
-    "`\n",
-    "`",
-    "<<EOF\n",
-    "<<-EOF ",
-    "<<'EOF'",
-    "<<\"EOF\"",
-    "3<<EOF ",
-    "EOF\n",
-    "\tEOF\n",
-    "EOF",
-    "\"",
-    "'",
-    "[",
-    "]",
-    "[\"a\", \"b\"]",
-    ",",
-    "--from=",
-    "--mount=type=cache,target=/x ",
-    "-- ",
-    "=",
-    "$",
-    "${",
-    "}",
-    "# escape=`\n",
-    "# escape=\\\n",
-    "# syntax=docker/dockerfile:1\n",
-    "#",
-    "# comment\n",
-    "\r\n",
-    "\r",
-    "\n",
-    "\n\n",
-    "\t",
-    " ",
-    "\u{feff}",
-    "\u{0b}",
-    "한",
-    "😀",
-    "é",
-    "FROM ",
-    "RUN ",
-    "COPY ",
-    "ADD ",
-    "ENV ",
-    "ARG ",
-    "LABEL ",
-    "ONBUILD ",
-    "HEALTHCHECK ",
-    "CMD ",
-    "NONE",
-    "ENTRYPOINT ",
-    "SHELL ",
-    "AS ",
-    "run ",
-];
-
-fn snippet() -> impl Strategy<Value = String> {
-    prop_oneof![
-        6 => prop::sample::select(SNIPPETS).prop_map(str::to_owned),
-        2 => "[a-zA-Z0-9 =\"'\\\\`$#{}\\[\\],:/@.\t\n-]{1,8}",
-        1 => any::<char>().prop_map(String::from),
-    ]
-}
-
-#[derive(Clone, Debug)]
-enum Op {
-    Insert,
-    Delete,
-    Replace,
-}
-
-/// An edit at a relative position (`at` scaled to the document), over `len` characters.
-#[derive(Clone, Debug)]
-struct Edit {
-    op: Op,
-    at: u32,
-    len: usize,
-    text: String,
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    let op = prop_oneof![Just(Op::Insert), Just(Op::Delete), Just(Op::Replace)];
-    (
-        op,
-        any::<u32>(),
-        0usize..24,
-        prop::collection::vec(snippet(), 1..4),
-    )
-        .prop_map(|(op, at, len, pieces)| Edit {
-            op,
-            at,
-            len,
-            text: pieces.concat(),
-        })
-}
-
-/// Applies the edits on characters, so the result stays valid UTF-8.
-fn apply(base: &str, edits: &[Edit]) -> String {
-    let mut chars: Vec<char> = base.chars().collect();
-    for edit in edits {
-        let at = (edit.at as usize) % (chars.len() + 1);
-        let end = (at + edit.len).min(chars.len());
-        match edit.op {
-            Op::Insert => drop(chars.splice(at..at, edit.text.chars())),
-            Op::Delete => drop(chars.drain(at..end)),
-            Op::Replace => drop(chars.splice(at..end, edit.text.chars())),
-        }
-    }
-    chars.into_iter().collect()
 }
 
 proptest! {
@@ -215,14 +93,14 @@ proptest! {
     #[test]
     fn edited_dockerfiles_keep_the_invariants(
         base in prop::sample::select(bases()),
-        edits in prop::collection::vec(edit(), 1..8),
+        edits in prop::collection::vec(edits::edit(), 1..8),
     ) {
-        let text = apply(&base, &edits);
+        let text = edits::apply(&base, &edits);
         support::check_all(&text);
     }
 
     #[test]
-    fn snippet_soup_keeps_the_invariants(pieces in prop::collection::vec(snippet(), 0..64)) {
+    fn snippet_soup_keeps_the_invariants(pieces in prop::collection::vec(edits::snippet(), 0..64)) {
         support::check_all(&pieces.concat());
     }
 }

@@ -360,3 +360,16 @@ pub fn check_all(text: &str) {
     check_parse(text, &parsed);
     exercise_views(&parsed.tree);
 }
+
+/// The parser fixtures (`tests/fixtures/parser/*.Dockerfile`), sorted.
+pub fn parser_fixture_paths() -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parser");
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures directory")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
+        .collect();
+    paths.sort();
+    paths
+}
