@@ -17,7 +17,6 @@
 mod edits;
 mod support;
 
-
 use proptest::prelude::*;
 
 const NODE: &str = r#"# syntax=docker/dockerfile:1.7
