@@ -4,6 +4,8 @@
 //! - [`syntax`]: text to lossless trees. Knows nothing of rules, files on disk or LSP.
 //! - [`diagnostics`]: what analysis reports (severity, code, range, fixes).
 //! - [`rules`]: the rule registry, one file per rule.
+//! - [`facts`]: what analysis needs from other files (`.dockerignore`), read once and cached
+//!   until the file changes.
 //! - [`semantic`]: what a file means: Dockerfile stages, stage references, ARG/ENV scopes and
 //!   variable expansion.
 //! - [`analysis`]: the pure entry points: document text in, diagnostics out.
@@ -17,7 +19,9 @@
 //!   the input byte for byte. A half-typed line is one error node; the next line parses
 //!   normally.
 //! - `syntax` knows nothing of rules, files on disk or LSP. Analysis is a pure function of the
-//!   document text (and, later, configuration): broken input gives diagnostics, never `Err`.
+//!   document text and the [`facts::DockerfileFacts`] handed in (and, later, configuration):
+//!   broken input gives diagnostics, never `Err`. Only [`facts::FactsCache`] reads other
+//!   files, each once until it changes; nothing reads the disk per keystroke.
 //! - Every hostile-input path has a cap: files over [`cli::MAX_FILE_SIZE`] are refused with a
 //!   message; ONBUILD nesting is parsed one level deep; nothing recurses on input depth.
 //! - `dockwise check` and the language server run the same analysis and the same rules.
@@ -25,6 +29,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod diagnostics;
+pub mod facts;
 pub mod ide;
 pub mod lsp;
 pub mod rules;

@@ -198,7 +198,7 @@ fn readme_example() {
     let v = json(&out);
     let diags = v["diagnostics"].as_array().unwrap();
     let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["DF003", "DF020"]);
+    assert_eq!(codes, ["DF003", "DF053", "DF020"]);
     assert_eq!(diags[0]["path"], "fixtures/example/Dockerfile");
     assert_eq!(
         diags[0]["range"]["start"],
@@ -206,4 +206,38 @@ fn readme_example() {
     );
     assert_eq!(diags[0]["fix"]["applicability"], "unsafe");
     assert_eq!(diags[0]["fix"]["edits"][0]["content"], "deps");
+}
+
+/// The `.dockerignore` beside each Dockerfile is its build context's.
+#[test]
+fn dockerignore_beside_the_dockerfile() {
+    let dir = scratch(&[
+        ("api/Dockerfile", "FROM a\nCOPY . .\n"),
+        (
+            "web/Dockerfile",
+            "FROM a\nCOPY secrets/key.pem dist/ /app/\n",
+        ),
+        ("web/.dockerignore", "# keep it small\nsecrets\n"),
+    ]);
+    let out = run_in(dir.path(), &["check", "--format", "json", "."]);
+    let v = json(&out);
+    let found: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_owned(),
+                d["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("api/Dockerfile".to_owned(), "DF053".to_owned()),
+            ("web/Dockerfile".to_owned(), "DF055".to_owned())
+        ]
+    );
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -9,8 +9,9 @@ use super::discover::{Target, describe_io_error, discover};
 use super::output::{self, FileReport};
 use super::paths::display_path;
 use super::{MAX_FILE_SIZE, exit, print_stdout, tool_error};
-use crate::analysis::check_dockerfile;
+use crate::analysis::check_dockerfile_with_facts;
 use crate::diagnostics::Severity;
+use crate::facts::FactsCache;
 use crate::text::FileKind;
 
 #[derive(Debug, Args)]
@@ -103,6 +104,8 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     let cwd = std::env::current_dir().ok();
     let mut reports = Vec::new();
     let mut files_checked = 0;
+    // Each `.dockerignore` is read once however many Dockerfiles share it.
+    let mut facts = FactsCache::new();
     for target in &found.targets {
         let shown = display_path(&target.path, cwd.as_deref());
         let text = match read_target(target) {
@@ -123,7 +126,7 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
             continue;
         }
         files_checked += 1;
-        let diagnostics = check_dockerfile(&text);
+        let diagnostics = check_dockerfile_with_facts(&text, &facts.dockerfile_facts(&target.path));
         reports.push(FileReport {
             path: shown,
             text,

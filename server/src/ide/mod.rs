@@ -13,6 +13,7 @@
 use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
+use crate::facts::DockerfileFacts;
 use crate::semantic::{DockerfileModel, analyze};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::{Parse, parse};
@@ -39,10 +40,15 @@ pub struct DockerfileAnalysis {
 }
 
 impl DockerfileAnalysis {
+    /// The analysis of a Dockerfile seen on its own (no facts from other files).
     pub fn new(text: &str) -> Arc<Self> {
+        Self::with_facts(text, &DockerfileFacts::default())
+    }
+
+    pub fn with_facts(text: &str, facts: &DockerfileFacts) -> Arc<Self> {
         let parse = parse(text);
         let model = analyze(&parse);
-        let diagnostics = crate::analysis::check_parsed_dockerfile(text, &parse, &model);
+        let diagnostics = crate::analysis::check_parsed_dockerfile(text, &parse, &model, facts);
         Arc::new(DockerfileAnalysis {
             parse,
             model,

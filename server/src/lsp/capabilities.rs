@@ -77,6 +77,8 @@ pub(crate) fn server_capabilities(support: &ClientSupport) -> lsp::ServerCapabil
             lsp::TextDocumentSyncOptions {
                 open_close: Some(true),
                 change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                // Saves re-read other files for clients that cannot watch them.
+                save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
                 ..Default::default()
             },
         )),

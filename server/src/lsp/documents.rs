@@ -1,11 +1,13 @@
 //! Open documents: their text, version and kind, and the analysis of their current version
-//! (computed once per version, shared by every request on it).
+//! (computed once per version, shared by every request on it); and the facts read from
+//! files beside them, which stay cached until those files change.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types::Uri;
 
+use crate::facts::FactsCache;
 use crate::ide::DockerfileAnalysis;
 use crate::text::{Change, Document, FileKind, LineIndex, PositionEncoding};
 
@@ -29,6 +31,7 @@ pub(crate) struct Snapshot {
 #[derive(Default)]
 pub(crate) struct DocumentStore {
     docs: HashMap<Uri, OpenDocument>,
+    facts: FactsCache,
 }
 
 impl DocumentStore {
@@ -66,6 +69,18 @@ impl DocumentStore {
         self.docs.remove(uri).is_some()
     }
 
+    /// Files on disk changed (`.dockerignore`, ...): forget what was read from them, and the
+    /// analyses that used it. With `None` (the client cannot say which), forget everything.
+    pub fn files_changed(&mut self, paths: Option<&[std::path::PathBuf]>) {
+        match paths {
+            Some(paths) => paths.iter().for_each(|p| self.facts.invalidate(p)),
+            None => self.facts.clear(),
+        }
+        for open in self.docs.values_mut() {
+            open.snapshot = None;
+        }
+    }
+
     pub fn uris(&self) -> Vec<Uri> {
         self.docs.keys().cloned().collect()
     }
@@ -77,8 +92,13 @@ impl DocumentStore {
             return Some(s.clone());
         }
         let text = open.doc.text();
-        let analysis =
-            (open.kind == Some(FileKind::Dockerfile)).then(|| DockerfileAnalysis::new(&text));
+        let analysis = (open.kind == Some(FileKind::Dockerfile)).then(|| {
+            // Cached facts: no disk access after the first look.
+            let facts = file_path(uri)
+                .map(|path| self.facts.dockerfile_facts(&path))
+                .unwrap_or_default();
+            DockerfileAnalysis::with_facts(&text, &facts)
+        });
         let snapshot = Arc::new(Snapshot {
             version: open.doc.version(),
             index: LineIndex::new(&text),

@@ -17,7 +17,7 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{ClientSupport, server_capabilities};
 use super::convert::{Positions, code_action, diagnostic};
-use super::documents::{DocumentStore, Snapshot, document_kind};
+use super::documents::{DocumentStore, Snapshot, document_kind, file_path};
 use super::features;
 use super::settings::Settings;
 use crate::diagnostics::Diagnostic;
@@ -392,6 +392,22 @@ impl LanguageServer for Backend {
 
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
         tracing::debug!("{} watched files changed", params.changes.len());
+        let paths: Vec<_> = params
+            .changes
+            .iter()
+            .filter_map(|change| file_path(&change.uri))
+            .collect();
+        self.state().documents.files_changed(Some(&paths));
+        self.refresh_all().await;
+    }
+
+    async fn did_save(&self, _params: lsp::DidSaveTextDocumentParams) {
+        // A client that cannot watch files tells us nothing when `.dockerignore` changes; a
+        // save is the moment such a user expects a fresh look. Watching clients need nothing.
+        if self.state().client.dynamic_watched_files {
+            return;
+        }
+        self.state().documents.files_changed(None);
         self.refresh_all().await;
     }
 

@@ -6,6 +6,7 @@
 //! `dockwise explain`, hover and the README's rule table.
 
 use crate::diagnostics::{Diagnostic, Fix, Severity};
+use crate::facts::DockerfileFacts;
 use crate::semantic::DockerfileModel;
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::Parse;
@@ -133,6 +134,8 @@ pub struct DockerfileContext<'a> {
     pub text: &'a str,
     pub parse: &'a Parse,
     pub model: &'a DockerfileModel,
+    /// What other files say (the build context's `.dockerignore`).
+    pub facts: &'a DockerfileFacts,
 }
 
 impl DockerfileContext<'_> {

@@ -155,6 +155,18 @@ pub fn expand<'a>(
     options: ExpandOptions,
     lookup: &dyn Fn(&str) -> Lookup<'a>,
 ) -> Expanded {
+    // Most words (image names, paths, plain values) have nothing to expand: copy them.
+    let special = text.contains(['$', options.escape])
+        || (options.process_quotes && text.contains(['\'', '"']));
+    if !special {
+        return Expanded {
+            text: text.to_owned(),
+            used: Vec::new(),
+            unknown: Vec::new(),
+            undefined: Vec::new(),
+            errors: Vec::new(),
+        };
+    }
     let mut lexer = Lexer {
         src: text,
         pos: 0,
@@ -330,20 +342,31 @@ impl Lexer<'_, '_, '_> {
                     let part = self.double_quoted(raw_escapes, depth);
                     word.append(part);
                 }
+                _ if c != self.escape => {
+                    // Copy the run of ordinary characters up to the next special one at once.
+                    let rest = self.src.get(self.pos..).unwrap_or("");
+                    let run = rest
+                        .find(|ch: char| {
+                            ch == '$'
+                                || ch == self.escape
+                                || Some(ch) == stop
+                                || (self.quotes && (ch == '\'' || ch == '"'))
+                        })
+                        .unwrap_or(rest.len());
+                    word.text.push_str(&rest[..run]);
+                    self.pos += run;
+                }
                 _ => {
+                    // The escape character.
                     self.bump();
-                    if c == self.escape {
-                        if raw_escapes {
-                            word.text.push(c);
-                        }
-                        // The escaped character is literal, even if it is `stop`; an escape
-                        // at the very end is dropped.
-                        match self.bump() {
-                            Some(next) => word.text.push(next),
-                            None => break,
-                        }
-                    } else {
+                    if raw_escapes {
                         word.text.push(c);
+                    }
+                    // The escaped character is literal, even if it is `stop`; an escape at the
+                    // very end is dropped.
+                    match self.bump() {
+                        Some(next) => word.text.push(next),
+                        None => break,
                     }
                 }
             }

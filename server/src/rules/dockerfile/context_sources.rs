@@ -1,0 +1,105 @@
+//! The sources `COPY` and `ADD` take from the build context, shared by the rules about what
+//! the context sends (`.dockerignore`, secrets).
+
+use crate::rules::DockerfileContext;
+use crate::syntax::TextRange;
+use crate::syntax::dockerfile::InstructionKind;
+use crate::syntax::dockerfile::ast::Dockerfile;
+
+/// One source path of a `COPY`/`ADD` that reads the build context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ContextSource {
+    /// The path after variable expansion and quote removal, as the builder sees it.
+    pub path: String,
+    /// Where the source is written.
+    pub range: TextRange,
+    pub instruction: InstructionKind,
+}
+
+impl ContextSource {
+    /// `.` or `./`: the whole context.
+    pub fn is_whole_context(&self) -> bool {
+        crate::facts::dockerignore::clean_path(self.path.trim_start_matches('/')) == "."
+    }
+
+    /// Contains glob characters, so which files it names depends on the context's contents.
+    pub fn is_pattern(&self) -> bool {
+        self.path.contains(['*', '?', '['])
+    }
+}
+
+/// Every context source of the file, in order. Left out: `--from` sources (another stage or
+/// image), heredoc bodies, URLs and git repositories of `ADD`, and paths whose value is not
+/// known before the build (they use an `ARG` without a default).
+pub(crate) fn context_sources(ctx: &DockerfileContext<'_>) -> Vec<ContextSource> {
+    let mut out = Vec::new();
+    for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+        let kind = instruction.kind();
+        if !matches!(kind, InstructionKind::Copy | InstructionKind::Add) {
+            continue;
+        }
+        let Some(copy) = instruction.as_copy() else {
+            continue;
+        };
+        if copy.from().is_some() {
+            continue;
+        }
+        for source in copy.sources() {
+            if source.text.starts_with("<<") {
+                continue;
+            }
+            let expanded = ctx.model.expand(&source.text, source.range.start);
+            let Some(path) = expanded.exact_text() else {
+                continue;
+            };
+            if path.is_empty() || is_remote(path) {
+                continue;
+            }
+            out.push(ContextSource {
+                path: path.to_owned(),
+                range: source.range,
+                instruction: kind,
+            });
+        }
+    }
+    out
+}
+
+/// A URL or git address, which `ADD` fetches instead of reading the context.
+fn is_remote(path: &str) -> bool {
+    path.contains("://") || path.starts_with("git@")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::DockerfileFacts;
+    use crate::semantic::analyze;
+    use crate::syntax::dockerfile::parse;
+
+    fn sources(src: &str) -> Vec<String> {
+        let parse = parse(src);
+        let model = analyze(&parse);
+        let facts = DockerfileFacts::default();
+        let ctx = DockerfileContext {
+            text: src,
+            parse: &parse,
+            model: &model,
+            facts: &facts,
+        };
+        context_sources(&ctx).into_iter().map(|s| s.path).collect()
+    }
+
+    #[test]
+    fn only_context_paths() {
+        let src = "FROM a AS b\nARG DIR=src\nARG LATER\n\
+                   COPY package.json \"yarn.lock\" ./\nCOPY --from=b /x /y\n\
+                   ADD https://example.com/a.tgz git@github.com:o/r.git /opt/\n\
+                   COPY ${DIR}/main.py $LATER /app/\nCOPY <<EOF /etc/x\nbody\nEOF\n\
+                   ADD [\"a b.txt\", \"/c/\"]\nCOPY . .\n";
+        assert_eq!(
+            sources(src),
+            ["package.json", "yarn.lock", "src/main.py", "a b.txt", "."]
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! Facts from other files in `dockwise lsp`: a Dockerfile's `.dockerignore` is read once,
+//! cached, and read again only when the client reports the file changed (or, for clients that
+//! cannot watch files, on save). Never per keystroke.
+
+use std::path::Path;
+use std::time::Duration;
+
+use dockwise_e2e::lsp::LspClient;
+use dockwise_e2e::scratch;
+use serde_json::{Value, json};
+
+const DOCKERFILE: &str = "FROM node:22\nCOPY config/app.toml /etc/app/\nCOPY . .\n";
+
+fn codes(params: &Value) -> Vec<String> {
+    params["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn uri_of(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn watching_client() -> LspClient {
+    let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    LspClient::start(caps, Value::Null).0
+}
+
+fn type_a_space(client: &mut LspClient, uri: &str, version: i64) -> Value {
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [
+            {"range": {"start": {"line": 0, "character": 12}, "end": {"line": 0, "character": 12}}, "text": " "}
+        ]}),
+    );
+    client.diagnostics(uri, Some(version))
+}
+
+#[test]
+fn dockerignore_is_cached_until_the_client_reports_a_change() {
+    let dir = scratch(&[("Dockerfile", DOCKERFILE)]);
+    let uri = uri_of(&dir.path().join("Dockerfile"));
+    let mut client = watching_client();
+    client.open(&uri, "dockerfile", DOCKERFILE);
+    // No ignore file: the whole-context copy is reported.
+    assert_eq!(codes(&client.diagnostics(&uri, Some(1))), ["DF053"]);
+
+    // The file appears, but nobody said so: keystrokes keep the cached answer.
+    let ignore = dir.path().join(".dockerignore");
+    std::fs::write(&ignore, "config\n").unwrap();
+    assert_eq!(codes(&type_a_space(&mut client, &uri, 2)), ["DF053"]);
+
+    // The client reports it: diagnostics are pushed again without an edit.
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&ignore), "type": 1}]}),
+    );
+    let refreshed = client.diagnostics(&uri, Some(2));
+    assert_eq!(codes(&refreshed), ["DF055"]);
+    let message = refreshed["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("`config/app.toml` is excluded by .dockerignore (line 1: `config`)"));
+    assert_eq!(refreshed["diagnostics"][0]["range"]["start"]["line"], 1);
+    assert_eq!(refreshed["diagnostics"][0]["severity"], 1);
+
+    // An exception in the ignore file brings the file back.
+    std::fs::write(&ignore, "config\n!config/app.toml\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&ignore), "type": 2}]}),
+    );
+    assert!(codes(&client.diagnostics(&uri, Some(2))).is_empty());
+
+    // Deleted: back to "no ignore file".
+    std::fs::remove_file(&ignore).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&ignore), "type": 3}]}),
+    );
+    assert_eq!(codes(&client.diagnostics(&uri, Some(2))), ["DF053"]);
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn a_dockerfile_specific_ignore_file_is_used() {
+    let dir = scratch(&[
+        ("web.Dockerfile", DOCKERFILE),
+        ("web.Dockerfile.dockerignore", "config/app.toml\n"),
+    ]);
+    let uri = uri_of(&dir.path().join("web.Dockerfile"));
+    let mut client = watching_client();
+    client.open(&uri, "dockerfile", DOCKERFILE);
+    assert_eq!(codes(&client.diagnostics(&uri, Some(1))), ["DF055"]);
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn documents_not_on_disk_get_no_context_findings() {
+    let mut client = watching_client();
+    client.open("untitled:Untitled-1", "dockerfile", DOCKERFILE);
+    assert!(codes(&client.diagnostics("untitled:Untitled-1", Some(1))).is_empty());
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn clients_that_cannot_watch_files_get_fresh_facts_on_save() {
+    let dir = scratch(&[("Dockerfile", DOCKERFILE)]);
+    let uri = uri_of(&dir.path().join("Dockerfile"));
+    let (mut client, result) = LspClient::start(json!({}), Value::Null);
+    assert_eq!(
+        result["capabilities"]["textDocumentSync"]["save"],
+        json!(true)
+    );
+    client.open(&uri, "dockerfile", DOCKERFILE);
+    assert_eq!(codes(&client.diagnostics(&uri, Some(1))), ["DF053"]);
+    std::fs::write(dir.path().join(".dockerignore"), ".git\n").unwrap();
+    assert_eq!(codes(&type_a_space(&mut client, &uri, 2)), ["DF053"]);
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(codes(&client.diagnostics(&uri, Some(2))).is_empty());
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn pull_clients_are_asked_to_pull_again_and_see_the_new_facts() {
+    let dir = scratch(&[("Dockerfile", DOCKERFILE)]);
+    let uri = uri_of(&dir.path().join("Dockerfile"));
+    let caps = json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {"diagnostics": {"refreshSupport": true}, "didChangeWatchedFiles": {"dynamicRegistration": true}},
+    });
+    let (mut client, _) = LspClient::start(caps, Value::Null);
+    client.open(&uri, "dockerfile", DOCKERFILE);
+    let pull = |client: &mut LspClient| {
+        let report = client.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        codes(&json!({"diagnostics": report["items"]}))
+    };
+    assert_eq!(pull(&mut client), ["DF053"]);
+    let ignore = dir.path().join(".dockerignore");
+    std::fs::write(&ignore, "config/\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&ignore), "type": 1}]}),
+    );
+    client.wait_for("workspace/diagnostic/refresh", |m| {
+        m["method"] == "workspace/diagnostic/refresh"
+    });
+    assert_eq!(pull(&mut client), ["DF055"]);
+    let pushed = client.drain_for(Duration::from_millis(100));
+    assert!(
+        pushed
+            .iter()
+            .all(|m| m["method"] != "textDocument/publishDiagnostics")
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}
