@@ -330,6 +330,10 @@ impl DockerfileModel {
     /// Expands `text` with the variables visible at `offset`. Ranges in the result are
     /// relative to `text`.
     pub fn expand(&self, text: &str, offset: u32) -> Expanded {
+        if !text.contains('$') {
+            // Nothing to look up: skip building the scope at `offset`.
+            return expand(text, ExpandOptions::new(self.escape), &|_| Lookup::Unset);
+        }
         self.scope_at(offset).expand(text, self.escape)
     }
 

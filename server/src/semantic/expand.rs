@@ -231,7 +231,7 @@ struct Lexer<'s, 'l, 'a> {
     lookup: &'l dyn Fn(&str) -> Lookup<'a>,
     used: Vec<String>,
     unknown: Vec<String>,
-    // Sets beside the lists keep de-duplication linear on inputs with many names.
+    // Sets beside long lists keep de-duplication linear on inputs with many names.
     seen_used: HashSet<String>,
     seen_unknown: HashSet<String>,
     undefined: Vec<UndefinedVar>,
@@ -241,6 +241,24 @@ struct Lexer<'s, 'l, 'a> {
 fn range(start: usize, end: usize) -> TextRange {
     let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     TextRange::new(clamp(start), clamp(end.max(start)))
+}
+
+/// Lists shorter than this are searched; longer ones get a set beside them.
+const SHORT_LIST: usize = 16;
+
+/// Adds `name` to `list` unless it is there. Short lists (nearly every word) are scanned,
+/// which allocates nothing; from [`SHORT_LIST`] names on, `seen` mirrors the list.
+fn push_once(list: &mut Vec<String>, seen: &mut HashSet<String>, name: &str) {
+    if list.len() < SHORT_LIST {
+        if !list.iter().any(|n| n == name) {
+            list.push(name.to_owned());
+            if list.len() == SHORT_LIST {
+                seen.extend(list.iter().cloned());
+            }
+        }
+    } else if seen.insert(name.to_owned()) {
+        list.push(name.to_owned());
+    }
 }
 
 /// POSIX special parameters, which BuildKit reads as one-character names.
@@ -283,15 +301,11 @@ impl Lexer<'_, '_, '_> {
     }
 
     fn note_unknown(&mut self, name: &str) {
-        if self.seen_unknown.insert(name.to_owned()) {
-            self.unknown.push(name.to_owned());
-        }
+        push_once(&mut self.unknown, &mut self.seen_unknown, name);
     }
 
     fn resolve(&mut self, name: &str, start: usize, guarded: bool) -> Resolved {
-        if self.seen_used.insert(name.to_owned()) {
-            self.used.push(name.to_owned());
-        }
+        push_once(&mut self.used, &mut self.seen_used, name);
         let found = (self.lookup)(name);
         let expression = range(start, self.pos);
         let undefined = |may_be_set_by_image| UndefinedVar {
@@ -1205,6 +1219,17 @@ mod tests {
         let e = expand(&s, ExpandOptions::default(), &|_| Lookup::Unknown);
         assert_eq!(e.unknown.len(), 50_000);
         assert_eq!(e.used.len(), 50_000);
+    }
+
+    #[test]
+    fn names_are_listed_once_across_the_short_list_limit() {
+        let names: Vec<String> = (0..40).map(|i| format!("N{i}")).collect();
+        let once: String = names.iter().map(|n| format!("${n} ")).collect();
+        let e = expand(&once.repeat(3), ExpandOptions::default(), &|_| {
+            Lookup::Unknown
+        });
+        assert_eq!(e.used, names);
+        assert_eq!(e.unknown, names);
     }
 
     #[test]
