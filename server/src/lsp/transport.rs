@@ -1,17 +1,17 @@
 //! Wires stdin and stdout to the tower-lsp-server service through [`FrameDecoder`]:
 //!
 //! ```text
-//! stdin ─▶ reader thread ─▶ decoder thread ──valid──▶ duplex ─▶ tower-lsp Server ─▶ duplex ─┐
-//!                                         └─malformed: error response ──────────────────────┴▶ writer ─▶ stdout
+//! stdin ─▶ reader+decoder thread ──valid──▶ duplex ─▶ tower-lsp Server ─▶ duplex ─┐
+//!          (stall watchdog)      └─malformed: error response ─────────────────────┴▶ writer ─▶ stdout
 //! ```
 //!
 //! Reading happens on plain threads so a stalled client (a Content-Length that promises more
 //! bytes than it sends) can be noticed with a timeout. The writer sends whole frames only, so
 //! the server's responses and our error responses never interleave.
 
-use std::io::Read;
-use std::sync::mpsc as std_mpsc;
-use std::time::Duration;
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
@@ -49,24 +49,64 @@ pub(crate) async fn serve_stdio(service: LspService<Backend>, socket: ClientSock
             .serve(service)
             .await;
     };
-    let writer = write_output(from_server, reply_rx, tokio::io::stdout());
+    let writer = write_output(from_server, reply_rx, std::io::stdout());
     tokio::join!(server, writer);
     forward.abort();
     shutdown_flag.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-/// Reads raw bytes on one thread and decodes frames on another, so the decoder can notice a
-/// stall while the reader blocks.
+/// Reads and decodes on one thread; a watchdog thread notices a stall (input paused in the
+/// middle of a body whose Content-Length was too long) while the reader blocks. Decoding on
+/// the reading thread saves a thread hand-off per message.
 fn spawn_input_threads(mut input: impl Read + Send + 'static, out: mpsc::UnboundedSender<Inbound>) {
-    let (chunk_tx, chunk_rx) = std_mpsc::channel::<Vec<u8>>();
+    struct Input {
+        decoder: FrameDecoder,
+        last_bytes: Instant,
+        /// `None` once input has ended: dropping the sender tells the server.
+        out: Option<mpsc::UnboundedSender<Inbound>>,
+    }
+    impl Input {
+        /// Hands decoded frames to the server; false when the server is gone.
+        fn send(&mut self, decoded: Decoded) -> bool {
+            let msg = match decoded {
+                Decoded::Message(body) => Inbound::Message(body),
+                Decoded::Malformed(m) => {
+                    tracing::warn!("malformed input: {}", m.message);
+                    Inbound::Reply(m.response_body())
+                }
+            };
+            self.out.as_ref().is_some_and(|out| out.send(msg).is_ok())
+        }
+        fn drain(&mut self) -> bool {
+            while let Some(decoded) = self.decoder.next() {
+                if !self.send(decoded) {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+    let state = Arc::new(Mutex::new(Input {
+        decoder: FrameDecoder::new(),
+        last_bytes: Instant::now(),
+        out: Some(out),
+    }));
+    fn lock(state: &Mutex<Input>) -> std::sync::MutexGuard<'_, Input> {
+        state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    let reader_state = state.clone();
     std::thread::spawn(move || {
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             match input.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
-                    if chunk_tx.send(buf[..n].to_vec()).is_err() {
-                        break;
+                    let mut input = lock(&reader_state);
+                    input.decoder.push(&buf[..n]);
+                    input.last_bytes = Instant::now();
+                    if !input.drain() {
+                        return;
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -76,48 +116,27 @@ fn spawn_input_threads(mut input: impl Read + Send + 'static, out: mpsc::Unbound
                 }
             }
         }
+        let mut input = lock(&reader_state);
+        if let Some(decoded) = input.decoder.finish() {
+            input.send(decoded);
+        }
+        input.out = None;
     });
+
     std::thread::spawn(move || {
-        let mut decoder = FrameDecoder::new();
-        let send = |decoded: Decoded| -> bool {
-            let msg = match decoded {
-                Decoded::Message(body) => Inbound::Message(body),
-                Decoded::Malformed(m) => {
-                    tracing::warn!("malformed input: {}", m.message);
-                    Inbound::Reply(m.response_body())
-                }
-            };
-            out.send(msg).is_ok()
-        };
         loop {
-            match chunk_rx.recv_timeout(STALL) {
-                Ok(chunk) => {
-                    decoder.push(&chunk);
-                    while let Some(decoded) = decoder.next() {
-                        if !send(decoded) {
-                            return;
-                        }
-                    }
-                }
-                Err(std_mpsc::RecvTimeoutError::Timeout) => {
-                    if let Some(decoded) = decoder.on_stall() {
-                        if !send(decoded) {
-                            return;
-                        }
-                        while let Some(decoded) = decoder.next() {
-                            if !send(decoded) {
-                                return;
-                            }
-                        }
-                    }
-                }
-                Err(std_mpsc::RecvTimeoutError::Disconnected) => {
-                    if let Some(decoded) = decoder.finish() {
-                        send(decoded);
-                    }
-                    // Dropping `out` tells the server the input has ended.
-                    return;
-                }
+            std::thread::sleep(STALL / 3);
+            let mut input = lock(&state);
+            if input.out.is_none() {
+                return;
+            }
+            if input.last_bytes.elapsed() < STALL {
+                continue;
+            }
+            if let Some(decoded) = input.decoder.on_stall()
+                && !(input.send(decoded) && input.drain())
+            {
+                return;
             }
         }
     });
@@ -146,10 +165,12 @@ async fn forward_inbound(
 }
 
 /// Writes the server's frames and our error replies to `out`, one whole frame at a time.
+/// The write is a plain blocking one on the server's thread: a frame fits the pipe's buffer,
+/// and going through an async wrapper would hand every frame to another thread.
 async fn write_output(
     mut from_server: tokio::io::DuplexStream,
     mut replies: mpsc::UnboundedReceiver<Vec<u8>>,
-    mut out: impl tokio::io::AsyncWrite + Unpin,
+    mut out: impl Write,
 ) {
     let mut decoder = FrameDecoder::trusted();
     let mut buf = vec![0u8; 64 * 1024];
@@ -163,14 +184,14 @@ async fn write_output(
                 };
                 decoder.push(&buf[..n]);
                 while let Some(Decoded::Message(body)) = decoder.next() {
-                    if write_frame(&mut out, &body).await.is_err() {
+                    if write_frame(&mut out, &body).is_err() {
                         return;
                     }
                 }
             }
             reply = replies.recv(), if replies_open => match reply {
                 Some(body) => {
-                    if write_frame(&mut out, &body).await.is_err() {
+                    if write_frame(&mut out, &body).is_err() {
                         return;
                     }
                 }
@@ -180,14 +201,11 @@ async fn write_output(
     }
     // The server is done; send any error replies still queued.
     while let Ok(body) = replies.try_recv() {
-        let _ = write_frame(&mut out, &body).await;
+        let _ = write_frame(&mut out, &body);
     }
 }
 
-async fn write_frame(
-    out: &mut (impl tokio::io::AsyncWrite + Unpin),
-    body: &[u8],
-) -> std::io::Result<()> {
-    out.write_all(&encode(body)).await?;
-    out.flush().await
+fn write_frame(out: &mut impl Write, body: &[u8]) -> std::io::Result<()> {
+    out.write_all(&encode(body))?;
+    out.flush()
 }
