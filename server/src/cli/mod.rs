@@ -11,9 +11,11 @@ mod discover;
 mod output;
 mod parse_cmd;
 mod paths;
+mod rules_cmd;
 
 pub use check::CheckArgs;
 pub use parse_cmd::ParseArgs;
+pub use rules_cmd::{ExplainArgs, RulesArgs};
 
 /// Files larger than this are not analysed (a Dockerfile or compose file is a few KiB; a
 /// huge one is a mistake or an attack on the editor).
@@ -47,6 +49,10 @@ enum Command {
     Parse(ParseArgs),
     /// Run the language server over stdio (for editors).
     Lsp(crate::lsp::LspArgs),
+    /// List every rule: code, name, default severity, whether it has a fix, default on/off.
+    Rules(RulesArgs),
+    /// Show one rule's documentation: what it finds, why, examples, fix safety.
+    Explain(ExplainArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -56,6 +62,8 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Parse(args) => parse_cmd::run(&args),
         Command::Lsp(args) => crate::lsp::run(&args),
+        Command::Rules(args) => rules_cmd::run_rules(&args),
+        Command::Explain(args) => rules_cmd::run_explain(&args),
     };
     ExitCode::from(code)
 }

@@ -100,6 +100,37 @@ impl RuleMeta {
     }
 }
 
+impl RuleMeta {
+    /// The first sentence of [`RuleMeta::summary`], for one-line listings.
+    pub fn short_summary(&self) -> String {
+        let summary = self.summary();
+        match summary.find(". ") {
+            Some(end) => summary[..=end].to_owned(),
+            None => summary,
+        }
+    }
+}
+
+/// The rule table of the README (between its `rules:start` and `rules:end` markers),
+/// generated from the registry so the two cannot drift apart.
+pub fn readme_rule_table() -> String {
+    let mut out = String::from(
+        "| Code | Name | Severity | Fix | Default | What it finds |\n| --- | --- | --- | --- | --- | --- |\n",
+    );
+    for rule in all_rules() {
+        out.push_str(&format!(
+            "| [{code}](server/docs/rules/{code}.md) | {name} | {severity} | {fix} | {default} | {summary} |\n",
+            code = rule.code,
+            name = rule.name,
+            severity = rule.severity,
+            fix = if rule.fixable { "yes" } else { "–" },
+            default = if rule.default_enabled { "on" } else { "off" },
+            summary = rule.short_summary().replace('|', "\\|"),
+        ));
+    }
+    out
+}
+
 /// Declares a rule's metadata with its doc comment as documentation.
 macro_rules! declare_rule {
     (@tag) => { None };
@@ -194,6 +225,33 @@ mod tests {
         let mut sorted = codes.clone();
         sorted.sort_unstable();
         assert_eq!(codes, sorted, "rules are registered in code order");
+    }
+
+    /// The README's rule table is generated; `UPDATE_RULE_DOCS=1` rewrites it.
+    #[test]
+    fn readme_rule_table_is_current() {
+        const START: &str = "<!-- rules:start -->\n";
+        const END: &str = "<!-- rules:end -->";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+        let readme = std::fs::read_to_string(&path).expect("README.md");
+        let (Some(start), Some(end)) = (readme.find(START), readme.find(END)) else {
+            panic!("README.md lacks the rules:start / rules:end markers");
+        };
+        let current = &readme[start + START.len()..end];
+        let table = readme_rule_table();
+        if std::env::var_os("UPDATE_RULE_DOCS").is_some() && current != table {
+            let updated = format!(
+                "{}{table}{}",
+                &readme[..start + START.len()],
+                &readme[end..]
+            );
+            std::fs::write(&path, updated).expect("write README.md");
+            return;
+        }
+        assert_eq!(
+            current, table,
+            "the README's rule table is out of date: run `UPDATE_RULE_DOCS=1 cargo test -p dockwise --lib rules`"
+        );
     }
 
     /// Diagnostics link to `server/docs/rules/<CODE>.md`; those pages are generated from the
