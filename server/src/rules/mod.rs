@@ -227,6 +227,142 @@ mod tests {
         assert_eq!(codes, sorted, "rules are registered in code order");
     }
 
+    /// Every code and name of the catalogue (`shared/docs/rules.md` §6.2, Dockerfile rules).
+    const CATALOGUE: &[(&str, &str)] = &[
+        ("DF001", "first-instruction-from"),
+        ("DF002", "duplicate-stage-name"),
+        ("DF003", "copy-from-unknown-stage"),
+        ("DF004", "reserved-stage-name"),
+        ("DF005", "stage-name-casing"),
+        ("DF006", "instruction-casing"),
+        ("DF007", "single-cmd-entrypoint-healthcheck"),
+        ("DF008", "exec-form-cmd"),
+        ("DF009", "json-single-quotes"),
+        ("DF010", "maintainer-deprecated"),
+        ("DF011", "workdir-absolute"),
+        ("DF012", "copy-relative-without-workdir"),
+        ("DF013", "copy-multi-src-dest-slash"),
+        ("DF014", "legacy-key-value"),
+        ("DF015", "empty-continuation"),
+        ("DF016", "undefined-variable"),
+        ("DF017", "env-self-reference"),
+        ("DF018", "expose-format"),
+        ("DF019", "onbuild-invalid"),
+        ("DF020", "instruction-syntax"),
+        ("DF021", "add-instead-of-copy"),
+        ("DF022", "unused-stage"),
+        ("DF030", "image-untagged"),
+        ("DF031", "image-latest"),
+        ("DF032", "image-not-digest-pinned"),
+        ("DF033", "untrusted-registry"),
+        ("DF034", "from-platform-constant"),
+        ("DF035", "redundant-target-platform"),
+        ("DF036", "non-minimal-final-base"),
+        ("DF040", "single-stage-build"),
+        ("DF041", "copy-all-before-deps"),
+        ("DF042", "dev-deps-in-runtime"),
+        ("DF043", "npm-only-production-deprecated"),
+        ("DF044", "npm-install-not-ci"),
+        ("DF045", "build-after-prod-install"),
+        ("DF046", "package-cache-in-layer"),
+        ("DF047", "apt-cleanup"),
+        ("DF048", "apt-update-alone"),
+        ("DF049", "pin-package-versions"),
+        ("DF050", "rpm-family-hygiene"),
+        ("DF051", "consecutive-run"),
+        ("DF052", "copy-stage-root"),
+        ("DF053", "dockerignore-missing"),
+        ("DF054", "dockerignore-incomplete"),
+        ("DF055", "copy-ignored-file"),
+        ("DF056", "copy-secret-file"),
+        ("DF060", "shell-pipefail"),
+        ("DF061", "run-cd"),
+        ("DF062", "run-sudo"),
+        ("DF063", "pointless-command"),
+        ("DF064", "curl-and-wget"),
+        ("DF065", "shell-symlink"),
+        ("DF066", "useradd-large-uid"),
+        ("DF067", "shellcheck"),
+        ("DF070", "no-user-final-stage"),
+        ("DF071", "last-user-root"),
+        ("DF072", "user-non-numeric"),
+        ("DF073", "chown-recursive-layer"),
+        ("DF074", "secret-in-arg-env"),
+        ("DF080", "healthcheck-missing"),
+        ("DF081", "healthcheck-tool-missing"),
+        ("DF082", "shell-form-no-shell"),
+        ("DF083", "healthcheck-timing"),
+        ("DF090", "labels-schema"),
+        ("DF091", "inline-ignore-policy"),
+    ];
+
+    #[test]
+    fn codes_and_names_come_from_the_catalogue() {
+        for rule in all_rules() {
+            assert!(
+                CATALOGUE.contains(&(rule.code, rule.name)),
+                "{} {} is not in the catalogue",
+                rule.code,
+                rule.name
+            );
+        }
+    }
+
+    /// The first fenced block of `language` in `text`.
+    fn fenced<'t>(text: &'t str, language: &str) -> Option<&'t str> {
+        let open = format!("```{language}\n");
+        let start = text.find(&open)? + open.len();
+        let len = text[start..].find("```")?;
+        Some(&text[start..start + len])
+    }
+
+    /// Each rule's `## Example` Dockerfile draws the rule; its "Use instead" does not. A
+    /// `dockerignore` block in a part is that build context's `.dockerignore` (none without
+    /// one); a part without its own Dockerfile reuses the example's.
+    #[test]
+    fn doc_examples_fire_and_use_instead_examples_pass() {
+        use crate::facts::{DockerIgnore, DockerfileFacts, DockerignoreFact};
+        for rule in all_rules() {
+            let docs = rule.docs_text();
+            let example = docs
+                .split("## Example")
+                .nth(1)
+                .and_then(|rest| rest.split("\n## ").next())
+                .unwrap_or_else(|| panic!("{} has no example", rule.code));
+            let (bad, good) = example
+                .split_once("Use instead:")
+                .unwrap_or_else(|| panic!("{} has no `Use instead:`", rule.code));
+            let bad_file = fenced(bad, "dockerfile")
+                .unwrap_or_else(|| panic!("{} example has no dockerfile block", rule.code));
+            let good_file = fenced(good, "dockerfile").unwrap_or(bad_file);
+            let findings = |part: &str, file: &str| {
+                let dockerignore = match fenced(part, "dockerignore") {
+                    Some(text) => DockerignoreFact::Present {
+                        path: ".dockerignore".into(),
+                        ignore: DockerIgnore::parse(text).into(),
+                    },
+                    None => DockerignoreFact::Missing,
+                };
+                let facts = DockerfileFacts { dockerignore };
+                crate::analysis::check_dockerfile_with_facts(file, &facts)
+                    .into_iter()
+                    .filter(|d| d.code == rule.code)
+                    .count()
+            };
+            assert!(
+                findings(bad, bad_file) > 0,
+                "{}'s example does not fire",
+                rule.code
+            );
+            assert_eq!(
+                findings(good, good_file),
+                0,
+                "{}'s `Use instead` example fires",
+                rule.code
+            );
+        }
+    }
+
     /// The README's rule table is generated; `UPDATE_RULE_DOCS=1` rewrites it.
     #[test]
     fn readme_rule_table_is_current() {

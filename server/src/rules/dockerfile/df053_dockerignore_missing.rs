@@ -23,7 +23,7 @@ declare_rule! {
     /// ```
     ///
     /// Use instead: keep the `COPY`, and add a `.dockerignore` beside the Dockerfile:
-    /// ```text
+    /// ```dockerignore
     /// .git
     /// node_modules
     /// .env*

@@ -15,14 +15,21 @@ declare_rule! {
     /// this instruction, usually far from the `.dockerignore` line that causes it.
     ///
     /// ## Example
-    /// With a `.dockerignore` that says `config/`:
+    /// With this `.dockerignore`:
+    /// ```dockerignore
+    /// config/
+    /// ```
+    /// the `COPY` fails:
     /// ```dockerfile
     /// FROM python:3.12-slim
     /// COPY config/settings.toml /etc/app/
     /// ```
     ///
-    /// Use instead: stop ignoring the file (`!config/settings.toml` after `config/`), or copy
-    /// it from somewhere the build can see.
+    /// Use instead: stop ignoring the file, or copy it from somewhere the build can see.
+    /// ```dockerignore
+    /// config/
+    /// !config/settings.toml
+    /// ```
     ///
     /// ## Fix safety
     /// No automatic fix: whether the ignore line or the `COPY` is wrong is for a person to
