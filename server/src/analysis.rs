@@ -3,6 +3,7 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::facts::DockerfileFacts;
+use crate::rules::suppression::Suppressions;
 use crate::rules::{DockerfileContext, dockerfile};
 use crate::semantic::{DockerfileModel, analyze};
 use crate::syntax::dockerfile::{Parse, parse};
@@ -38,6 +39,10 @@ pub fn check_parsed_dockerfile(
         if rule.meta.default_enabled {
             (rule.check)(&ctx, &mut out);
         }
+    }
+    let suppressions = Suppressions::collect(parse);
+    if !suppressions.is_empty() {
+        out.retain(|d| !suppressions.silences(d));
     }
     out.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))

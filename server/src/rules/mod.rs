@@ -12,6 +12,8 @@ use crate::syntax::TextRange;
 use crate::syntax::dockerfile::Parse;
 
 pub mod dockerfile;
+pub mod equivalents;
+pub mod suppression;
 
 /// Static facts about a rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
