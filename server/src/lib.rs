@@ -4,6 +4,7 @@
 //! - [`syntax`]: text to lossless trees. Knows nothing of rules, files on disk or LSP.
 //! - [`diagnostics`]: what analysis reports (severity, code, range, fixes).
 //! - [`rules`]: the rule registry, one file per rule.
+//! - [`config`]: which rules run at what severity (`dockwise.toml`, editor settings).
 //! - [`facts`]: what analysis needs from other files (`.dockerignore`), read once and cached
 //!   until the file changes.
 //! - [`semantic`]: what a file means: Dockerfile stages, stage references, ARG/ENV scopes and
@@ -28,6 +29,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod diagnostics;
 pub mod facts;
 pub mod ide;

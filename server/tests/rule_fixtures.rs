@@ -9,7 +9,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use dockwise::analysis::check_dockerfile_with_facts;
+use dockwise::analysis::check_dockerfile_with;
+use dockwise::config::Config;
 use dockwise::diagnostics::{Diagnostic, Edit};
 use dockwise::facts::FactsCache;
 use dockwise::rules::all_rules;
@@ -85,6 +86,8 @@ fn render(text: &str, findings: &[Diagnostic]) -> String {
 fn rule_fixtures() {
     let root = fixtures_root();
     let mut facts = FactsCache::new();
+    // Every rule runs, those off by default too.
+    let config = Config::all_enabled();
     for rule in all_rules() {
         let dir = root.join(rule.code);
         let files = fixture_files(&dir);
@@ -102,7 +105,7 @@ fn rule_fixtures() {
         for (path, name) in files.iter().zip(&names) {
             let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
             let findings: Vec<Diagnostic> =
-                check_dockerfile_with_facts(&text, &facts.dockerfile_facts(path))
+                check_dockerfile_with(&text, &facts.dockerfile_facts(path), &config)
                     .into_iter()
                     .filter(|d| d.code == rule.code)
                     .collect();

@@ -9,7 +9,8 @@ use super::discover::{Target, describe_io_error, discover};
 use super::output::{self, FileReport};
 use super::paths::display_path;
 use super::{MAX_FILE_SIZE, exit, print_stdout, tool_error};
-use crate::analysis::check_dockerfile_with_facts;
+use crate::analysis::check_dockerfile_with;
+use crate::config::ConfigCache;
 use crate::diagnostics::Severity;
 use crate::facts::FactsCache;
 use crate::text::FileKind;
@@ -106,6 +107,8 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     let mut files_checked = 0;
     // Each `.dockerignore` is read once however many Dockerfiles share it.
     let mut facts = FactsCache::new();
+    // Each configuration file is read once for every file it governs.
+    let mut configs = ConfigCache::new();
     for target in &found.targets {
         let shown = display_path(&target.path, cwd.as_deref());
         let text = match read_target(target) {
@@ -125,8 +128,13 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
             );
             continue;
         }
+        let config = match configs.config_for(&absolute(&target.path)) {
+            Ok(config) => config,
+            Err(e) => return tool_error(format!("invalid configuration: {e}")),
+        };
         files_checked += 1;
-        let diagnostics = check_dockerfile_with_facts(&text, &facts.dockerfile_facts(&target.path));
+        let diagnostics =
+            check_dockerfile_with(&text, &facts.dockerfile_facts(&target.path), &config);
         reports.push(FileReport {
             path: shown,
             text,
@@ -178,4 +186,10 @@ fn read_target(target: &Target) -> Result<String, String> {
         Ok(text) => text,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     })
+}
+
+/// The path made absolute (against the current directory), so configuration files above the
+/// current directory are found too.
+fn absolute(path: &std::path::Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }

@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::facts::DockerfileFacts;
 use crate::semantic::{DockerfileModel, analyze};
@@ -46,9 +47,14 @@ impl DockerfileAnalysis {
     }
 
     pub fn with_facts(text: &str, facts: &DockerfileFacts) -> Arc<Self> {
+        Self::with_config(text, facts, &Config::default())
+    }
+
+    pub fn with_config(text: &str, facts: &DockerfileFacts, config: &Config) -> Arc<Self> {
         let parse = parse(text);
         let model = analyze(&parse);
-        let diagnostics = crate::analysis::check_parsed_dockerfile(text, &parse, &model, facts);
+        let diagnostics =
+            crate::analysis::check_parsed_dockerfile(text, &parse, &model, facts, config);
         Arc::new(DockerfileAnalysis {
             parse,
             model,

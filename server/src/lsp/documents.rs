@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use tower_lsp_server::ls_types::Uri;
 
+use crate::config::{Config, ConfigCache, Selection};
 use crate::facts::FactsCache;
 use crate::ide::DockerfileAnalysis;
 use crate::text::{Change, Document, FileKind, LineIndex, PositionEncoding};
@@ -32,6 +33,14 @@ pub(crate) struct Snapshot {
 pub(crate) struct DocumentStore {
     docs: HashMap<Uri, OpenDocument>,
     facts: FactsCache,
+    configs: ConfigCache,
+    /// The editor's settings, laid over each file's configuration.
+    settings: Selection,
+    /// Configuration files that could not be read, not yet shown to the user.
+    config_errors: Vec<String>,
+    /// Counts changes of what analysis reads besides the text (other files, settings), so a
+    /// pulled report of an unchanged document version is still known to be stale.
+    generation: u64,
 }
 
 impl DocumentStore {
@@ -73,11 +82,63 @@ impl DocumentStore {
     /// analyses that used it. With `None` (the client cannot say which), forget everything.
     pub fn files_changed(&mut self, paths: Option<&[std::path::PathBuf]>) {
         match paths {
-            Some(paths) => paths.iter().for_each(|p| self.facts.invalidate(p)),
-            None => self.facts.clear(),
+            Some(paths) => {
+                paths.iter().for_each(|p| self.facts.invalidate(p));
+                if paths.iter().any(|p| crate::config::file::is_config_file(p)) {
+                    self.configs.clear();
+                }
+            }
+            None => {
+                self.facts.clear();
+                self.configs.clear();
+            }
         }
+        self.forget_analyses();
+    }
+
+    /// Replaces the editor's settings; every analysis is redone with them.
+    pub fn set_settings(&mut self, settings: Selection) {
+        self.settings = settings;
+        self.forget_analyses();
+    }
+
+    fn forget_analyses(&mut self) {
+        self.generation += 1;
         for open in self.docs.values_mut() {
             open.snapshot = None;
+        }
+    }
+
+    /// Changes whenever something other than the documents' text changed what analysis sees.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Configuration problems found since the last call, for the user to see once.
+    pub fn take_config_errors(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.config_errors)
+    }
+
+    /// The configuration for a document: its `dockwise.toml` (when it is a file on disk) with
+    /// the editor's settings on top. A broken configuration file falls back to the defaults
+    /// and is reported.
+    fn config_for(&mut self, path: Option<&std::path::Path>) -> Config {
+        let from_file = match path.map(|p| self.configs.config_for(p)) {
+            Some(Ok(config)) => config,
+            Some(Err(e)) => {
+                let message = format!("dockwise: invalid configuration, using defaults: {e}");
+                tracing::warn!("{message}");
+                if !self.config_errors.contains(&message) {
+                    self.config_errors.push(message);
+                }
+                Config::default()
+            }
+            None => Config::default(),
+        };
+        if self.settings.is_empty() {
+            from_file
+        } else {
+            from_file.with_selection(&self.settings)
         }
     }
 
@@ -92,15 +153,21 @@ impl DocumentStore {
             return Some(s.clone());
         }
         let text = open.doc.text();
-        let analysis = (open.kind == Some(FileKind::Dockerfile)).then(|| {
-            // Cached facts: no disk access after the first look.
-            let facts = file_path(uri)
-                .map(|path| self.facts.dockerfile_facts(&path))
+        let version = open.doc.version();
+        let kind = open.kind;
+        let analysis = (kind == Some(FileKind::Dockerfile)).then(|| {
+            // Cached facts and configuration: no disk access after the first look.
+            let path = file_path(uri);
+            let facts = path
+                .as_ref()
+                .map(|path| self.facts.dockerfile_facts(path))
                 .unwrap_or_default();
-            DockerfileAnalysis::with_facts(&text, &facts)
+            let config = self.config_for(path.as_deref());
+            DockerfileAnalysis::with_config(&text, &facts, &config)
         });
+        let open = self.docs.get_mut(uri)?;
         let snapshot = Arc::new(Snapshot {
-            version: open.doc.version(),
+            version,
             index: LineIndex::new(&text),
             text,
             analysis,

@@ -29,7 +29,6 @@ struct State {
     client: ClientSupport,
     encoding: PositionEncoding,
     documents: DocumentStore,
-    settings: Settings,
 }
 
 pub struct Backend {
@@ -85,7 +84,7 @@ impl Backend {
         Some((snapshot, encoding))
     }
 
-    /// Diagnostics of a snapshot, with the user's settings applied.
+    /// Diagnostics of a snapshot (computed with the user's configuration and settings).
     fn diagnostics_of(
         &self,
         snapshot: &Snapshot,
@@ -94,13 +93,11 @@ impl Backend {
         let Some(analysis) = &snapshot.analysis else {
             return Vec::new();
         };
-        let settings = self.state().settings.clone();
         let pos = Positions { snapshot, encoding };
         analysis
             .diagnostics
             .iter()
-            .filter_map(|d| settings.apply(d))
-            .map(|d| diagnostic(&pos, &d))
+            .map(|d| diagnostic(&pos, d))
             .collect()
     }
 
@@ -123,6 +120,7 @@ impl Backend {
         self.client
             .publish_diagnostics(uri, diagnostics, Some(snapshot.version))
             .await;
+        self.report_config_errors().await;
     }
 
     /// Facts outside the open documents changed (or settings did): re-check everything.
@@ -166,8 +164,18 @@ impl Backend {
 
     fn set_settings(&self, value: serde_json::Value) {
         match Settings::from_json(value) {
-            Ok(settings) => self.state().settings = settings,
+            Ok(settings) => self.state().documents.set_settings(settings.selection()),
             Err(e) => tracing::warn!("ignoring invalid dockwise settings: {e}"),
+        }
+    }
+
+    /// Shows configuration problems found while analysing, once each.
+    async fn report_config_errors(&self) {
+        let errors = self.state().documents.take_config_errors();
+        for message in errors {
+            self.client
+                .show_message(lsp::MessageType::WARNING, message)
+                .await;
         }
     }
 
@@ -205,17 +213,13 @@ impl Backend {
         }
     }
 
-    /// Recomputed diagnostics (with settings) of a snapshot, for code actions.
+    /// The diagnostics of a snapshot, for code actions.
     fn current_diagnostics(&self, snapshot: &Snapshot) -> Vec<Diagnostic> {
-        let Some(analysis) = &snapshot.analysis else {
-            return Vec::new();
-        };
-        let settings = self.state().settings.clone();
-        analysis
-            .diagnostics
-            .iter()
-            .filter_map(|d| settings.apply(d))
-            .collect()
+        snapshot
+            .analysis
+            .as_ref()
+            .map(|a| a.diagnostics.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -415,12 +419,12 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::DocumentDiagnosticParams,
     ) -> Result<lsp::DocumentDiagnosticReportResult> {
+        // Read before the snapshot: a change in between makes the id older, never newer.
+        let generation = self.state().documents.generation();
         let Some((snapshot, encoding)) = self.snapshot(&params.text_document.uri) else {
             return Err(Error::invalid_params("the document is not open"));
         };
-        let result_id = snapshot.version.to_string();
-        let settings_version = self.state().settings.version;
-        let result_id = format!("{result_id}.{settings_version}");
+        let result_id = format!("{}.{generation}", snapshot.version);
         if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
             return Ok(lsp::DocumentDiagnosticReportResult::Report(
                 lsp::DocumentDiagnosticReport::Unchanged(
@@ -435,6 +439,7 @@ impl LanguageServer for Backend {
         let items = guard("textDocument/diagnostic", || {
             self.diagnostics_of(&snapshot, encoding)
         })?;
+        self.report_config_errors().await;
         Ok(lsp::DocumentDiagnosticReportResult::Report(
             lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
                 related_documents: None,

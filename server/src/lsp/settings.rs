@@ -1,82 +1,78 @@
 //! Settings from the client (`initializationOptions`, `workspace/configuration` section
-//! `dockwise`, `workspace/didChangeConfiguration`). Rule selection arrives with the rules'
-//! configuration; for now: codes to ignore and severity overrides.
+//! `dockwise`, `workspace/didChangeConfiguration`): a rule selection laid over the file's
+//! `dockwise.toml`, with the same meaning as the file's keys.
+//!
+//! ```json
+//! {"select": ["DF"], "extendSelect": ["DF049"], "ignore": ["DF003"], "severity": {"DF020": "warning"}}
+//! ```
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::config::Selection;
+use crate::diagnostics::Severity;
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(default, rename_all = "camelCase")]
 pub(crate) struct Settings {
+    /// Rules to run instead of those the configuration file selects.
+    pub select: Option<Vec<String>>,
+    /// Rules to run beside them.
+    pub extend_select: Vec<String>,
     /// Rule codes or names whose diagnostics are not shown.
     pub ignore: Vec<String>,
-    /// Severity per rule code or name.
-    pub severity: HashMap<String, Severity>,
-    /// Changes whenever settings are replaced, so pulled diagnostics are not reported as
-    /// unchanged after a settings change.
-    #[serde(skip)]
-    pub version: u64,
+    /// Severity per rule code, prefix or name.
+    pub severity: BTreeMap<String, Severity>,
 }
 
-static SETTINGS_VERSION: AtomicU64 = AtomicU64::new(1);
-
 impl Settings {
-    /// Reads settings; `null` means defaults.
-    pub fn from_json(value: serde_json::Value) -> Result<Settings, serde_json::Error> {
-        let mut settings: Settings = if value.is_null() {
+    /// Reads settings; `null` means defaults. Selectors that name no rule are an error.
+    pub fn from_json(value: serde_json::Value) -> Result<Settings, String> {
+        let settings: Settings = if value.is_null() {
             Settings::default()
         } else {
-            serde_json::from_value(value)?
+            serde_json::from_value(value).map_err(|e| e.to_string())?
         };
-        settings.version = SETTINGS_VERSION.fetch_add(1, Ordering::Relaxed);
+        settings.selection().validate().map_err(|e| e.to_string())?;
         Ok(settings)
     }
 
-    /// The diagnostic as the user wants it, or `None` when it is ignored.
-    pub fn apply(&self, d: &Diagnostic) -> Option<Diagnostic> {
-        let matches = |key: &String| key.eq_ignore_ascii_case(d.code) || key == d.name;
-        if self.ignore.iter().any(matches) {
-            return None;
+    /// The settings as a rule selection.
+    pub fn selection(&self) -> Selection {
+        Selection {
+            select: self.select.clone(),
+            extend_select: self.extend_select.clone(),
+            ignore: self.ignore.clone(),
+            severity: self.severity.clone(),
         }
-        let mut d = d.clone();
-        if let Some((_, severity)) = self.severity.iter().find(|(k, _)| matches(k)) {
-            d.severity = *severity;
-        }
-        Some(d)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::TextRange;
-
-    fn diag() -> Diagnostic {
-        Diagnostic {
-            code: "DF003",
-            name: "copy-from-unknown-stage",
-            severity: Severity::Warning,
-            message: "m".to_owned(),
-            range: TextRange::empty(0),
-            fix: None,
-        }
-    }
+    use crate::config::Config;
 
     #[test]
-    fn ignore_and_severity_by_code_or_name() {
+    fn selection_by_code_or_name() {
         let s = Settings::from_json(serde_json::json!({"ignore": ["df003"]})).unwrap();
-        assert_eq!(s.apply(&diag()), None);
-        let s = Settings::from_json(
-            serde_json::json!({"severity": {"copy-from-unknown-stage": "error"}}),
-        )
+        assert!(
+            !Config::default()
+                .with_selection(&s.selection())
+                .is_enabled("DF003")
+        );
+        let s = Settings::from_json(serde_json::json!({
+            "extendSelect": ["DF010"],
+            "severity": {"copy-from-unknown-stage": "error"}
+        }))
         .unwrap();
-        assert_eq!(s.apply(&diag()).unwrap().severity, Severity::Error);
+        let config = Config::default().with_selection(&s.selection());
+        let df003 = crate::rules::find_rule("DF003").unwrap();
+        assert_eq!(config.severity_of(df003), Severity::Error);
         let s = Settings::from_json(serde_json::Value::Null).unwrap();
-        assert_eq!(s.apply(&diag()), Some(diag()));
+        assert!(s.selection().is_empty());
         assert!(Settings::from_json(serde_json::json!({"severity": {"DF003": "loud"}})).is_err());
+        assert!(Settings::from_json(serde_json::json!({"ignore": ["DF999"]})).is_err());
     }
 }

@@ -5,6 +5,7 @@
 //! [`declare_rule!`] macro keeps it both for rustdoc and as `RuleMeta::docs`, which feeds
 //! `dockwise explain`, hover and the README's rule table.
 
+use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Fix, Severity};
 use crate::facts::DockerfileFacts;
 use crate::semantic::DockerfileModel;
@@ -169,6 +170,8 @@ pub struct DockerfileContext<'a> {
     pub model: &'a DockerfileModel,
     /// What other files say (the build context's `.dockerignore`).
     pub facts: &'a DockerfileFacts,
+    /// Which rules run, and the options some rules read.
+    pub config: &'a Config,
 }
 
 impl DockerfileContext<'_> {
@@ -346,7 +349,7 @@ mod tests {
                     None => DockerignoreFact::Missing,
                 };
                 let facts = DockerfileFacts { dockerignore };
-                crate::analysis::check_dockerfile_with_facts(file, &facts)
+                crate::analysis::check_dockerfile_with(file, &facts, &Config::all_enabled())
                     .into_iter()
                     .filter(|d| d.code == rule.code)
                     .count()

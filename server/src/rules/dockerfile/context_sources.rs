@@ -86,6 +86,7 @@ mod tests {
             parse: &parse,
             model: &model,
             facts: &facts,
+            config: &crate::config::Config::default(),
         };
         context_sources(&ctx).into_iter().map(|s| s.path).collect()
     }
