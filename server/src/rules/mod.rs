@@ -175,6 +175,21 @@ pub struct DockerfileContext<'a> {
 }
 
 impl DockerfileContext<'_> {
+    /// The line ending inserted lines should use: the file's own (CRLF when its first line
+    /// ends so, LF otherwise).
+    pub fn line_ending(&self) -> &'static str {
+        match self.text.find('\n') {
+            Some(i) if i > 0 && self.text.as_bytes()[i - 1] == b'\r' => "\r\n",
+            _ => "\n",
+        }
+    }
+
+    /// The offset where the line holding `offset` starts.
+    pub fn line_start(&self, offset: u32) -> u32 {
+        let end = (offset as usize).min(self.text.len());
+        self.text[..end].rfind('\n').map_or(0, |i| i as u32 + 1)
+    }
+
     /// 1-based line of a byte offset, for messages that point at another place.
     pub fn line_number(&self, offset: u32) -> usize {
         let end = (offset as usize).min(self.text.len());
