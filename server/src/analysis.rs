@@ -7,7 +7,7 @@ use crate::diagnostics::Diagnostic;
 use crate::facts::DockerfileFacts;
 use crate::rules::suppression::Suppressions;
 use crate::rules::{DockerfileContext, dockerfile};
-use crate::semantic::{DockerfileModel, analyze};
+use crate::semantic::{DockerfileModel, ShellCache, analyze};
 use crate::syntax::dockerfile::{Parse, parse};
 
 /// Parses a Dockerfile and runs the default rules, knowing nothing of other files.
@@ -29,25 +29,21 @@ pub fn check_dockerfile_with(
 ) -> Vec<Diagnostic> {
     let parse = parse(text);
     let model = analyze(&parse);
-    check_parsed_dockerfile(text, &parse, &model, facts, config)
+    check_parsed_dockerfile(text, &parse, &model, facts, config, None)
 }
 
 /// Runs the enabled rules over an already parsed and analysed Dockerfile, then applies the
-/// configured severities and the file's suppression comments.
+/// configured severities and the file's suppression comments. `shells` keeps RUN parses
+/// between analyses of one document (the language server passes one per document).
 pub fn check_parsed_dockerfile(
     text: &str,
     parse: &Parse,
     model: &DockerfileModel,
     facts: &DockerfileFacts,
     config: &Config,
+    shells: Option<&ShellCache>,
 ) -> Vec<Diagnostic> {
-    let ctx = DockerfileContext {
-        text,
-        parse,
-        model,
-        facts,
-        config,
-    };
+    let ctx = DockerfileContext::new(text, parse, model, facts, config).with_shell_cache(shells);
     let mut out = Vec::new();
     for rule in dockerfile::RULES {
         if config.is_enabled(rule.meta.code) {

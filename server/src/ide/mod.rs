@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::facts::DockerfileFacts;
-use crate::semantic::{DockerfileModel, analyze};
+use crate::semantic::{DockerfileModel, ShellCache, analyze};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::{Parse, parse};
 
@@ -51,10 +51,20 @@ impl DockerfileAnalysis {
     }
 
     pub fn with_config(text: &str, facts: &DockerfileFacts, config: &Config) -> Arc<Self> {
+        Self::compute(text, facts, config, None)
+    }
+
+    /// The analysis, reusing the RUN parses `shells` holds from earlier versions.
+    pub fn compute(
+        text: &str,
+        facts: &DockerfileFacts,
+        config: &Config,
+        shells: Option<&ShellCache>,
+    ) -> Arc<Self> {
         let parse = parse(text);
         let model = analyze(&parse);
         let diagnostics =
-            crate::analysis::check_parsed_dockerfile(text, &parse, &model, facts, config);
+            crate::analysis::check_parsed_dockerfile(text, &parse, &model, facts, config, shells);
         Arc::new(DockerfileAnalysis {
             parse,
             model,

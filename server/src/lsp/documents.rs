@@ -10,6 +10,7 @@ use tower_lsp_server::ls_types::Uri;
 use crate::config::{Config, ConfigCache, Selection};
 use crate::facts::FactsCache;
 use crate::ide::DockerfileAnalysis;
+use crate::semantic::ShellCache;
 use crate::text::{Change, Document, FileKind, LineIndex, PositionEncoding};
 
 /// One open document.
@@ -17,6 +18,8 @@ pub(crate) struct OpenDocument {
     pub doc: Document,
     pub kind: Option<FileKind>,
     snapshot: Option<Arc<Snapshot>>,
+    /// RUN parses of recent versions: a keystroke re-parses only the RUN it changed.
+    shells: Arc<ShellCache>,
 }
 
 /// Everything a request needs about one version of a document.
@@ -51,6 +54,7 @@ impl DocumentStore {
                 doc: Document::new(text, version),
                 kind,
                 snapshot: None,
+                shells: Arc::default(),
             },
         );
     }
@@ -155,6 +159,7 @@ impl DocumentStore {
         let text = open.doc.text();
         let version = open.doc.version();
         let kind = open.kind;
+        let shells = open.shells.clone();
         let analysis = (kind == Some(FileKind::Dockerfile)).then(|| {
             // Cached facts and configuration: no disk access after the first look.
             let path = file_path(uri);
@@ -163,7 +168,7 @@ impl DocumentStore {
                 .map(|path| self.facts.dockerfile_facts(path))
                 .unwrap_or_default();
             let config = self.config_for(path.as_deref());
-            DockerfileAnalysis::with_config(&text, &facts, &config)
+            DockerfileAnalysis::compute(&text, &facts, &config, Some(&shells))
         });
         let open = self.docs.get_mut(uri)?;
         let snapshot = Arc::new(Snapshot {

@@ -8,7 +8,9 @@
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Fix, Severity};
 use crate::facts::DockerfileFacts;
-use crate::semantic::DockerfileModel;
+use std::cell::OnceCell;
+
+use crate::semantic::{DockerfileModel, ShellCache, ShellIndex};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::Parse;
 
@@ -172,6 +174,40 @@ pub struct DockerfileContext<'a> {
     pub facts: &'a DockerfileFacts,
     /// Which rules run, and the options some rules read.
     pub config: &'a Config,
+    shell_cache: Option<&'a ShellCache>,
+    shell: OnceCell<ShellIndex>,
+}
+
+impl<'a> DockerfileContext<'a> {
+    pub fn new(
+        text: &'a str,
+        parse: &'a Parse,
+        model: &'a DockerfileModel,
+        facts: &'a DockerfileFacts,
+        config: &'a Config,
+    ) -> Self {
+        DockerfileContext {
+            text,
+            parse,
+            model,
+            facts,
+            config,
+            shell_cache: None,
+            shell: OnceCell::new(),
+        }
+    }
+
+    /// Reuses RUN parses from earlier analyses of the same document.
+    pub fn with_shell_cache(mut self, cache: Option<&'a ShellCache>) -> Self {
+        self.shell_cache = cache;
+        self
+    }
+
+    /// Every RUN read as shell (parsed on first use, once per analysis).
+    pub fn shell(&self) -> &ShellIndex {
+        self.shell
+            .get_or_init(|| ShellIndex::build(self.parse, self.model, self.shell_cache))
+    }
 }
 
 impl DockerfileContext<'_> {

@@ -24,6 +24,7 @@
 pub mod dockerfile;
 pub mod expand;
 pub mod scope;
+pub mod shell;
 
 pub use dockerfile::{
     BaseKind, DockerfileModel, InstructionInfo, ReferenceKind, ReferenceTarget, Stage, StageBase,
@@ -31,3 +32,4 @@ pub use dockerfile::{
 };
 pub use expand::{ExpandError, ExpandOptions, Expanded, Lookup, UndefinedVar};
 pub use scope::{Scope, Variable, VariableKind};
+pub use shell::{RunForm, RunScript, ShellCache, ShellIndex, ShellInfo};

@@ -3,6 +3,7 @@
 //! This module knows nothing of rules, files on disk or LSP: it turns text into trees.
 
 pub mod dockerfile;
+pub mod shell;
 mod text_range;
 
 pub use text_range::TextRange;

@@ -81,13 +81,8 @@ mod tests {
         let parse = parse(src);
         let model = analyze(&parse);
         let facts = DockerfileFacts::default();
-        let ctx = DockerfileContext {
-            text: src,
-            parse: &parse,
-            model: &model,
-            facts: &facts,
-            config: &crate::config::Config::default(),
-        };
+        let config = crate::config::Config::default();
+        let ctx = DockerfileContext::new(src, &parse, &model, &facts, &config);
         context_sources(&ctx).into_iter().map(|s| s.path).collect()
     }
 

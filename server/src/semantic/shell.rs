@@ -1,0 +1,506 @@
+//! Every RUN of a Dockerfile read as shell, with the shell it runs in.
+//!
+//! [`ShellIndex::build`] parses each RUN's command (shell form, heredoc script, or an exec
+//! form's `sh -c` script) into a [`ShellScript`]. Parses are memoised in a [`ShellCache`]
+//! keyed by the RUN's own text: the language server keeps one cache per document, so a
+//! keystroke re-parses only the RUN it changed.
+//!
+//! Which shell a RUN runs in follows BuildKit: `/bin/sh -c` unless a `SHELL` instruction
+//! earlier in the stage (or in the stage it is built from) says otherwise; Windows base
+//! images default to `cmd`. Rules that read shell commands skip RUNs whose shell is not a
+//! POSIX shell (PowerShell, cmd).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::dockerfile::{DockerfileModel, Stage};
+use crate::syntax::TextRange;
+use crate::syntax::dockerfile::ast::{Dockerfile, Instruction};
+use crate::syntax::dockerfile::{InstructionKind, Parse};
+use crate::syntax::shell::{ShellScript, ShellSource, ShellWord, SimpleCommand};
+
+/// The shell a RUN's command is handed to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShellInfo {
+    /// The program (`/bin/sh`, `/bin/bash`, `powershell`).
+    pub program: String,
+    /// Whether it reads POSIX shell syntax (sh, bash, ash, dash, zsh, ksh).
+    pub posix: bool,
+    /// `-o pipefail` is among its options (`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`).
+    pub pipefail: bool,
+    /// Where the `SHELL` instruction that set it is, if one did.
+    pub set_by: Option<TextRange>,
+}
+
+impl Default for ShellInfo {
+    fn default() -> Self {
+        ShellInfo {
+            program: "/bin/sh".to_owned(),
+            posix: true,
+            pipefail: false,
+            set_by: None,
+        }
+    }
+}
+
+impl ShellInfo {
+    fn windows() -> Self {
+        ShellInfo {
+            program: "cmd".to_owned(),
+            posix: false,
+            pipefail: false,
+            set_by: None,
+        }
+    }
+
+    /// The shell a `SHELL ["prog", "opt", ...]` instruction sets.
+    fn from_words(words: &[String], at: TextRange) -> Self {
+        let program = words.first().cloned().unwrap_or_default();
+        let name = program.rsplit(['/', '\\']).next().unwrap_or(&program);
+        let name = name
+            .strip_suffix(".exe")
+            .unwrap_or(name)
+            .to_ascii_lowercase();
+        let posix = matches!(
+            name.as_str(),
+            "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox"
+        );
+        let pipefail = words.windows(2).any(|w| w[0] == "-o" && w[1] == "pipefail")
+            || words.iter().any(|w| w == "-opipefail");
+        ShellInfo {
+            program,
+            posix,
+            pipefail,
+            set_by: Some(at),
+        }
+    }
+}
+
+/// How a RUN wrote its command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunForm {
+    /// `RUN cmd ...` (heredoc data included).
+    Shell,
+    /// `RUN <<EOF` with the script in the heredoc.
+    HeredocScript,
+    /// `RUN ["prog", "arg"]`: one command, not parsed as shell (except a `sh -c` script).
+    Exec,
+}
+
+/// One RUN's command, read as shell.
+#[derive(Clone, Debug)]
+pub struct RunScript {
+    /// The RUN instruction (for a trigger, the ONBUILD instruction's trigger).
+    pub instruction: TextRange,
+    /// The stage the RUN is in; `None` before the first `FROM`.
+    pub stage: Option<usize>,
+    /// Inside `ONBUILD`: runs in images built from this one, not here.
+    pub in_onbuild: bool,
+    pub form: RunForm,
+    pub shell: ShellInfo,
+    /// Targets of `--mount=type=cache` flags.
+    pub cache_mounts: Vec<String>,
+    /// Absolute offset that the script's ranges are relative to.
+    base: u32,
+    pub script: Arc<ShellScript>,
+}
+
+impl RunScript {
+    /// A range of the script as a range of the Dockerfile.
+    pub fn abs(&self, range: TextRange) -> TextRange {
+        TextRange::new(self.base + range.start, self.base + range.end)
+    }
+
+    /// The commands, when the RUN's shell reads POSIX syntax (nothing for PowerShell).
+    pub fn commands(&self) -> &[SimpleCommand] {
+        if self.shell.posix {
+            &self.script.commands
+        } else {
+            &[]
+        }
+    }
+
+    /// The commands with this base name (`apt-get`, `npm`).
+    pub fn commands_named<'s>(
+        &'s self,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s SimpleCommand> + 's {
+        self.commands()
+            .iter()
+            .filter(move |c| c.base_name() == name)
+    }
+
+    /// The absolute range of a word.
+    pub fn word_range(&self, word: &ShellWord) -> TextRange {
+        self.abs(word.range)
+    }
+}
+
+/// The RUNs of one Dockerfile, in order.
+#[derive(Clone, Debug, Default)]
+pub struct ShellIndex {
+    pub runs: Vec<RunScript>,
+}
+
+impl ShellIndex {
+    /// Reads every RUN of the file. With a cache, unchanged RUNs are not parsed again.
+    pub fn build(parse: &Parse, model: &DockerfileModel, cache: Option<&ShellCache>) -> Self {
+        let file = Dockerfile::new(&parse.tree);
+        let mut runs = Vec::new();
+        // The shell in effect per stage, as instructions are read.
+        let mut shells: Vec<ShellInfo> = Vec::with_capacity(model.stages.len());
+        let mut current_stage: Option<usize> = None;
+        let mut shell = ShellInfo::default();
+        let mut memo = cache.map(|c| c.lock());
+        for instruction in file.instructions() {
+            let start = instruction.range().start;
+            let stage = model.stage_at(start).map(|s| s.index);
+            if stage != current_stage {
+                if let Some(previous) = current_stage
+                    && shells.len() == previous
+                {
+                    shells.push(shell.clone());
+                }
+                while let Some(index) = stage
+                    && shells.len() < index
+                {
+                    shells.push(ShellInfo::default());
+                }
+                current_stage = stage;
+                shell = stage
+                    .and_then(|i| model.stage(i))
+                    .map(|s| initial_shell(s, &shells))
+                    .unwrap_or_default();
+            }
+            let (run, in_onbuild) = match instruction.kind() {
+                InstructionKind::Run => (instruction, false),
+                InstructionKind::Shell => {
+                    let words: Vec<String> = instruction
+                        .arguments()
+                        .into_iter()
+                        .map(|s| s.text.into_owned())
+                        .collect();
+                    shell = ShellInfo::from_words(&words, instruction.range());
+                    continue;
+                }
+                InstructionKind::Onbuild => match instruction.trigger() {
+                    Some(trigger) if trigger.kind() == InstructionKind::Run => (trigger, true),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if let Some(script) = read_run(run, &mut memo, parse.escape) {
+                runs.push(RunScript {
+                    instruction: run.range(),
+                    stage,
+                    in_onbuild,
+                    shell: shell.clone(),
+                    cache_mounts: cache_mounts(run),
+                    ..script
+                });
+            }
+        }
+        ShellIndex { runs }
+    }
+
+    /// The RUNs of one stage (ONBUILD triggers excluded).
+    pub fn in_stage(&self, stage: usize) -> impl Iterator<Item = &RunScript> {
+        self.runs
+            .iter()
+            .filter(move |r| r.stage == Some(stage) && !r.in_onbuild)
+    }
+}
+
+/// The shell a stage starts with: its parent stage's final shell, or the default for its
+/// base image.
+fn initial_shell(stage: &Stage, finished: &[ShellInfo]) -> ShellInfo {
+    let Some(base) = &stage.base else {
+        return ShellInfo::default();
+    };
+    if let Some(parent) = base.stage() {
+        return finished.get(parent).cloned().unwrap_or_default();
+    }
+    let image = base.expanded.text.to_ascii_lowercase();
+    if image.contains("windows/servercore")
+        || image.contains("windows/nanoserver")
+        || image.contains("mcr.microsoft.com/windows")
+        || image.contains("powershell:")
+    {
+        ShellInfo::windows()
+    } else {
+        ShellInfo::default()
+    }
+}
+
+/// Parses one RUN (through the cache when there is one). The returned script's position
+/// fields other than the parse are filled in by the caller.
+fn read_run(
+    run: Instruction<'_>,
+    memo: &mut Option<std::sync::MutexGuard<'_, CacheMaps>>,
+    escape: char,
+) -> Option<RunScript> {
+    let (form, base, script) = if let Some(shell) = run.shell() {
+        let base = shell.range().start;
+        let key_text = run
+            .syntax()
+            .tree()
+            .text()
+            .get(base as usize..run.range().end as usize)?;
+        let parse_now = || {
+            let source = ShellSource::from_instruction(run);
+            let form = match &source {
+                Some(s) if s.heredoc_script => RunForm::HeredocScript,
+                _ => RunForm::Shell,
+            };
+            let script = source.map(|s| ShellScript::parse(&s)).unwrap_or_default();
+            (form, Arc::new(script))
+        };
+        let (form, script) = match memo {
+            Some(maps) => maps.get_or_insert(escape, key_text, parse_now),
+            None => parse_now(),
+        };
+        (form, base, script)
+    } else {
+        let json = run.json()?;
+        let strings = json.strings();
+        (RunForm::Exec, 0, Arc::new(exec_script(&strings)))
+    };
+    Some(RunScript {
+        instruction: run.range(),
+        stage: None,
+        in_onbuild: false,
+        form,
+        shell: ShellInfo::default(),
+        cache_mounts: Vec::new(),
+        base,
+        script,
+    })
+}
+
+/// An exec-form command as a script: one command from the array's strings (ranges are
+/// absolute; the base is 0), or the parsed script of `["sh", "-c", "script"]`.
+fn exec_script(strings: &[crate::syntax::dockerfile::ast::Spanned<'_>]) -> ShellScript {
+    let word = |s: &crate::syntax::dockerfile::ast::Spanned<'_>| ShellWord {
+        text: s.text.to_string(),
+        range: s.range,
+        literal: true,
+    };
+    let Some((first, rest)) = strings.split_first() else {
+        return ShellScript::default();
+    };
+    let program = first.text.rsplit('/').next().unwrap_or(&first.text);
+    let is_shell = matches!(program, "sh" | "bash" | "ash" | "dash" | "zsh");
+    if is_shell
+        && let [flag, script, ..] = rest
+        && flag.text.starts_with('-')
+        && flag.text.contains('c')
+    {
+        // Ranges inside a JSON string map one to one only without escapes; otherwise the
+        // whole string is the best place to point at.
+        let mut parsed = ShellScript::parse(&ShellSource::plain(&script.text));
+        let inner = TextRange::new(script.range.start + 1, script.range.end.saturating_sub(1));
+        let exact = inner.len() as usize == script.text.len();
+        let place = |r: TextRange| {
+            if exact {
+                TextRange::new(inner.start + r.start, inner.start + r.end)
+            } else {
+                script.range
+            }
+        };
+        for command in &mut parsed.commands {
+            command.range = place(command.range);
+            command.name.range = place(command.name.range);
+            for w in command
+                .args
+                .iter_mut()
+                .chain(command.assignments.iter_mut())
+            {
+                w.range = place(w.range);
+            }
+        }
+        for pipe in &mut parsed.pipes {
+            *pipe = place(*pipe);
+        }
+        return parsed;
+    }
+    let last = strings.last().map_or(first.range, |s| s.range);
+    ShellScript {
+        commands: vec![SimpleCommand {
+            name: word(first),
+            args: rest.iter().map(word).collect(),
+            range: first.range.cover(last),
+            assignments: Vec::new(),
+            pipeline: None,
+            depth: 0,
+        }],
+        ..ShellScript::default()
+    }
+}
+
+/// The targets of a RUN's `--mount=type=cache,...` flags.
+fn cache_mounts(run: Instruction<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for flag in run.flags().filter(|f| f.name() == "mount") {
+        let fields = flag.fields();
+        let is_cache = fields
+            .iter()
+            .any(|f| f.key == "type" && f.value.as_deref() == Some("cache"));
+        if !is_cache {
+            continue;
+        }
+        if let Some(target) = fields.iter().find_map(|f| {
+            matches!(f.key.as_ref(), "target" | "dst" | "destination")
+                .then(|| f.value.clone())
+                .flatten()
+        }) {
+            out.push(target);
+        }
+    }
+    out
+}
+
+/// Parsed RUN scripts by their text, kept while they are in use.
+///
+/// Entries used by the latest analysis survive; those not used by the analysis before it
+/// are dropped, so the cache holds at most two versions' worth of RUNs.
+#[derive(Debug, Default)]
+pub struct ShellCache {
+    maps: Mutex<CacheMaps>,
+}
+
+#[derive(Debug, Default)]
+struct CacheMaps {
+    current: HashMap<(char, Box<str>), (RunForm, Arc<ShellScript>)>,
+    previous: HashMap<(char, Box<str>), (RunForm, Arc<ShellScript>)>,
+}
+
+impl CacheMaps {
+    fn get_or_insert(
+        &mut self,
+        escape: char,
+        text: &str,
+        parse: impl FnOnce() -> (RunForm, Arc<ShellScript>),
+    ) -> (RunForm, Arc<ShellScript>) {
+        let key = (escape, Box::<str>::from(text));
+        if let Some(found) = self.current.get(&key) {
+            return found.clone();
+        }
+        let value = match self.previous.remove(&key) {
+            Some(found) => found,
+            None => parse(),
+        };
+        self.current.insert(key, value.clone());
+        value
+    }
+}
+
+impl ShellCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Locks the cache for one analysis and starts a new generation: entries this analysis
+    /// does not use are dropped at the next one.
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheMaps> {
+        let mut maps = self.maps.lock().unwrap_or_else(|e| e.into_inner());
+        let current = std::mem::take(&mut maps.current);
+        maps.previous = current;
+        maps
+    }
+
+    /// How many parsed RUNs are held.
+    pub fn len(&self) -> usize {
+        let maps = self.maps.lock().unwrap_or_else(|e| e.into_inner());
+        maps.current.len() + maps.previous.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantic::analyze;
+    use crate::syntax::dockerfile::parse;
+
+    fn index(src: &str, cache: Option<&ShellCache>) -> ShellIndex {
+        let parse = parse(src);
+        let model = analyze(&parse);
+        ShellIndex::build(&parse, &model, cache)
+    }
+
+    #[test]
+    fn shells_per_stage_and_inheritance() {
+        let src = "FROM debian AS a\nRUN echo 1\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN echo 2\n\
+                   FROM a\nRUN echo 3\n\
+                   FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir\n\
+                   FROM alpine\nSHELL [\"pwsh\", \"-Command\"]\nRUN Get-ChildItem\n";
+        let idx = index(src, None);
+        let shells: Vec<(&str, bool, bool)> = idx
+            .runs
+            .iter()
+            .map(|r| (r.shell.program.as_str(), r.shell.posix, r.shell.pipefail))
+            .collect();
+        assert_eq!(
+            shells,
+            [
+                ("/bin/sh", true, false),
+                ("/bin/bash", true, true),
+                ("/bin/bash", true, true),
+                ("cmd", false, false),
+                ("pwsh", false, false),
+            ]
+        );
+        assert!(idx.runs[4].commands().is_empty());
+        assert_eq!(
+            idx.runs.iter().map(|r| r.stage).collect::<Vec<_>>(),
+            [Some(0), Some(0), Some(1), Some(2), Some(3)]
+        );
+    }
+
+    #[test]
+    fn absolute_ranges_forms_and_mounts() {
+        let src = "FROM a\nRUN --mount=type=cache,target=/root/.npm npm ci\n\
+                   RUN [\"sh\", \"-c\", \"apt-get update | tee log\"]\n\
+                   RUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n\
+                   ONBUILD RUN sudo make\n";
+        let idx = index(src, None);
+        let npm = &idx.runs[0];
+        assert_eq!(npm.cache_mounts, ["/root/.npm"]);
+        let ci = &npm.commands()[0];
+        assert_eq!(&src[npm.abs(ci.range).as_usize()], "npm ci");
+        let sh = &idx.runs[1];
+        assert_eq!(sh.form, RunForm::Exec);
+        assert_eq!(sh.script.pipes.len(), 1);
+        assert_eq!(&src[sh.abs(sh.commands()[1].range).as_usize()], "tee log");
+        let exec = &idx.runs[2];
+        assert_eq!(exec.commands()[0].base_name(), "apt-get");
+        assert_eq!(
+            &src[exec.abs(exec.commands()[0].args[2].range).as_usize()],
+            "\"curl\""
+        );
+        assert!(idx.runs[3].in_onbuild);
+        assert_eq!(idx.in_stage(0).count(), 3);
+    }
+
+    #[test]
+    fn the_cache_reuses_parses_of_unchanged_runs() {
+        let cache = ShellCache::new();
+        let a = index("FROM a\nRUN npm ci\nRUN make\n", Some(&cache));
+        let b = index("FROM a\n\nRUN npm ci\nRUN make all\n", Some(&cache));
+        assert!(Arc::ptr_eq(&a.runs[0].script, &b.runs[0].script));
+        assert!(!Arc::ptr_eq(&a.runs[1].script, &b.runs[1].script));
+        // Moved by a line, the ranges still point at the right text.
+        let src = "FROM a\n\nRUN npm ci\nRUN make all\n";
+        assert_eq!(
+            &src[b.runs[0].abs(b.runs[0].commands()[0].range).as_usize()],
+            "npm ci"
+        );
+        // Old entries go after two analyses that do not use them.
+        index("FROM a\nRUN x\n", Some(&cache));
+        index("FROM a\nRUN x\n", Some(&cache));
+        assert_eq!(cache.len(), 1);
+    }
+}
