@@ -7,6 +7,7 @@
 //! - [`config`]: which rules run at what severity (`dockwise.toml`, editor settings).
 //! - [`facts`]: what analysis needs from other files (`.dockerignore`), read once and cached
 //!   until the file changes.
+//! - [`fix`]: applying fixes until a file is stable (`check --fix`, the editor's fix-all).
 //! - [`semantic`]: what a file means: Dockerfile stages, stage references, ARG/ENV scopes and
 //!   variable expansion.
 //! - [`analysis`]: the pure entry points: document text in, diagnostics out.
@@ -32,6 +33,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod facts;
+pub mod fix;
 pub mod ide;
 pub mod lsp;
 pub mod rules;

@@ -13,6 +13,7 @@ use crate::analysis::check_dockerfile_with;
 use crate::config::ConfigCache;
 use crate::diagnostics::Severity;
 use crate::facts::FactsCache;
+use crate::fix::{FixMode, fix_dockerfile};
 use crate::text::FileKind;
 
 #[derive(Debug, Args)]
@@ -36,6 +37,19 @@ pub struct CheckArgs {
     /// When to use colour in the full format.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Apply safe fixes to the files, repeatedly until nothing more changes, then report
+    /// what remains. Files are replaced atomically and keep their permissions.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix or --diff: apply unsafe fixes too (they may change how the image builds).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them; report what would remain.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,6 +119,8 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     let cwd = std::env::current_dir().ok();
     let mut reports = Vec::new();
     let mut files_checked = 0;
+    let (mut fixed_files, mut fixes_applied) = (0usize, 0usize);
+    let mut diffs = String::new();
     // Each `.dockerignore` is read once however many Dockerfiles share it.
     let mut facts = FactsCache::new();
     // Each configuration file is read once for every file it governs.
@@ -133,13 +149,51 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
             Err(e) => return tool_error(format!("invalid configuration: {e}")),
         };
         files_checked += 1;
-        let diagnostics =
-            check_dockerfile_with(&text, &facts.dockerfile_facts(&target.path), &config);
+        let file_facts = facts.dockerfile_facts(&target.path);
+        if !(args.fix || args.diff) {
+            let diagnostics = check_dockerfile_with(&text, &file_facts, &config);
+            reports.push(FileReport {
+                path: shown,
+                text,
+                diagnostics,
+            });
+            continue;
+        }
+        let mode = if args.unsafe_fixes {
+            FixMode::Unsafe
+        } else {
+            FixMode::Safe
+        };
+        let outcome = fix_dockerfile(&text, &file_facts, &config, mode);
+        if outcome.text != text {
+            if args.diff {
+                diffs.push_str(&unified_diff(&shown, &text, &outcome.text));
+            } else if let Err(message) = write_fixed(&target.path, &text, &outcome.text) {
+                return tool_error(format!("{shown}: {message}"));
+            }
+            fixed_files += 1;
+            fixes_applied += outcome.applied;
+        }
         reports.push(FileReport {
             path: shown,
-            text,
-            diagnostics,
+            text: outcome.text,
+            diagnostics: outcome.remaining,
         });
+    }
+    if args.diff
+        && let Err(e) = print_stdout(&diffs)
+    {
+        return tool_error(format!("writing output: {e}"));
+    }
+    if args.fix || args.diff {
+        let verb = if args.diff { "Would fix" } else { "Fixed" };
+        let remaining: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+        eprintln!(
+            "dockwise: {verb} {fixes_applied} finding{} in {fixed_files} file{}; {remaining} remain{}.",
+            if fixes_applied == 1 { "" } else { "s" },
+            if fixed_files == 1 { "" } else { "s" },
+            if remaining == 1 { "s" } else { "" },
+        );
     }
 
     let rendered = match args.format {
@@ -192,4 +246,71 @@ fn read_target(target: &Target) -> Result<String, String> {
 /// current directory are found too.
 fn absolute(path: &std::path::Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// A unified diff of a file's fixes, with `a/` and `b/` paths as git prints them.
+fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// Replaces a file's text atomically: a temporary file in the same folder with the original
+/// permissions, renamed over the original, unless the file changed since it was read (then
+/// nothing is written). Read-only files are left alone.
+fn write_fixed(path: &std::path::Path, read: &str, fixed: &str) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| describe_io_error(&e))?;
+    if meta.permissions().readonly() {
+        return Err("the file is read-only; not fixed".to_owned());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".dockwise-fix-")
+        .tempfile_in(dir)
+        .map_err(|e| format!("cannot write beside the file: {}", describe_io_error(&e)))?;
+    use std::io::Write as _;
+    tmp.write_all(fixed.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| format!("writing the fixed file failed: {}", describe_io_error(&e)))?;
+    std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(|e| {
+        format!(
+            "cannot keep the file's permissions: {}",
+            describe_io_error(&e)
+        )
+    })?;
+    // Someone (an editor, another tool) may have saved the file meanwhile: keep their text.
+    let now = std::fs::read(path).map_err(|e| describe_io_error(&e))?;
+    if now != read.as_bytes() {
+        return Err("the file changed while it was being fixed; not written".to_owned());
+    }
+    tmp.persist(path)
+        .map_err(|e| format!("replacing the file failed: {}", describe_io_error(&e.error)))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile");
+        std::fs::write(&path, "FROM a\nMAINTAINER x\n").unwrap();
+        // Read, then someone else saves the file.
+        let read = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, "FROM b\n").unwrap();
+        let err = write_fixed(&path, &read, "FROM a\nLABEL x\n").unwrap_err();
+        assert!(err.contains("changed"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "FROM b\n");
+        // Unchanged: written.
+        write_fixed(&path, "FROM b\n", "FROM c\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "FROM c\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }

@@ -1,0 +1,80 @@
+//! `dockwise check --fix`, `--unsafe-fixes` and `--diff` end to end.
+
+use std::os::unix::fs::PermissionsExt;
+
+use dockwise_e2e::{run_in, scratch, stderr, stdout};
+
+const MAINTAINERS: &str = "FROM alpine:3.20\nMAINTAINER Jane\nMAINTAINER Joe\n";
+const FIXED: &str = "FROM alpine:3.20\nLABEL org.opencontainers.image.authors=\"Jane\"\nLABEL org.opencontainers.image.authors=\"Joe\"\n";
+
+#[test]
+fn fix_applies_safe_fixes_and_exits_on_what_remains() {
+    let dir = scratch(&[("Dockerfile", MAINTAINERS)]);
+    let out = run_in(dir.path(), &["check", "--fix", "--color", "never"]);
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert_eq!(text, FIXED);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("Fixed 2 findings in 1 file; 0 remain."),
+        "{}",
+        stderr(&out)
+    );
+    // Nothing left to do the second time.
+    let out = run_in(dir.path(), &["check", "--fix"]);
+    assert!(
+        stderr(&out).contains("Fixed 0 findings in 0 files"),
+        "{}",
+        stderr(&out)
+    );
+    // No temporary files are left behind.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["Dockerfile"]);
+}
+
+#[test]
+fn diff_prints_and_changes_nothing() {
+    let dir = scratch(&[("Dockerfile", MAINTAINERS)]);
+    let out = run_in(dir.path(), &["check", "--diff"]);
+    let diff = stdout(&out);
+    assert!(diff.contains("--- a/Dockerfile"), "{diff}");
+    assert!(diff.contains("-MAINTAINER Jane"), "{diff}");
+    assert!(
+        diff.contains("+LABEL org.opencontainers.image.authors=\"Jane\""),
+        "{diff}"
+    );
+    assert!(
+        stderr(&out).contains("Would fix 2 findings"),
+        "{}",
+        stderr(&out)
+    );
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert_eq!(text, MAINTAINERS);
+}
+
+#[test]
+fn crlf_and_permissions_are_kept() {
+    let crlf = MAINTAINERS.replace('\n', "\r\n");
+    let dir = scratch(&[("Dockerfile", crlf.as_str())]);
+    let path = dir.path().join("Dockerfile");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = run_in(dir.path(), &["check", "--fix"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text, FIXED.replace('\n', "\r\n"));
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+}
+
+#[test]
+fn a_read_only_file_is_an_error_and_is_left_alone() {
+    let dir = scratch(&[("Dockerfile", MAINTAINERS)]);
+    let path = dir.path().join("Dockerfile");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = run_in(dir.path(), &["check", "--fix"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), MAINTAINERS);
+}
