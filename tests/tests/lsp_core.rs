@@ -122,6 +122,56 @@ fn code_action_offers_the_quick_fix() {
     assert_eq!(client.shutdown(), Some(0));
 }
 
+#[test]
+fn ignore_actions_and_fix_all_on_save() {
+    let (mut client, _) = LspClient::start(json!({}), Value::Null);
+    let text = "FROM alpine:3.20\nMAINTAINER Jane\nRUN echo ok\nMAINTAINER Joe\n";
+    client.open(URI, "dockerfile", text);
+    client.diagnostics(URI, Some(1));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": {"start": pos(1, 2), "end": pos(1, 2)}, "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Replace with LABEL org.opencontainers.image.authors",
+            "Ignore DF010 (maintainer-deprecated) for this instruction"
+        ]
+    );
+    assert_eq!(actions[0]["isPreferred"], true);
+    let ignore = &actions[1]["edit"]["changes"][URI][0];
+    assert_eq!(ignore["newText"], "# dockwise: ignore=DF010\n");
+    assert_eq!(
+        ignore["range"],
+        json!({"start": pos(1, 0), "end": pos(1, 0)})
+    );
+    // Fix on save asks for source.fixAll only: one edit fixing both.
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": {"start": pos(0, 0), "end": pos(0, 0)}, "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0]["kind"], "source.fixAll.dockwise");
+    let edit = &actions[0]["edit"]["changes"][URI][0];
+    assert_eq!(edit["range"]["start"], pos(1, 0));
+    assert!(
+        edit["newText"]
+            .as_str()
+            .unwrap()
+            .contains("LABEL org.opencontainers.image.authors=\"Joe\"")
+    );
+    assert!(!edit["newText"].as_str().unwrap().contains("MAINTAINER"));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
 /// Korean comments and emoji before the error shift UTF-16 and UTF-8 columns differently.
 #[test]
 fn utf8_and_utf16_sessions_agree_on_text_with_korean_and_emoji() {

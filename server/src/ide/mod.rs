@@ -19,6 +19,7 @@ use crate::semantic::{DockerfileModel, ShellCache, analyze};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::{Parse, parse};
 
+pub mod actions;
 pub mod completion;
 pub mod docs;
 pub mod folding;

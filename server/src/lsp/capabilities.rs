@@ -136,7 +136,11 @@ pub(crate) fn server_capabilities(support: &ClientSupport) -> lsp::ServerCapabil
         }),
         code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
             lsp::CodeActionOptions {
-                code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                code_action_kinds: Some(vec![
+                    lsp::CodeActionKind::QUICKFIX,
+                    lsp::CodeActionKind::SOURCE_FIX_ALL,
+                    super::convert::fix_all_kind(),
+                ]),
                 ..Default::default()
             },
         )),

@@ -121,3 +121,35 @@ pub(crate) fn code_action(
         ..Default::default()
     }))
 }
+
+/// `source.fixAll.dockwise`: our fix-on-save action.
+pub(crate) fn fix_all_kind() -> lsp::CodeActionKind {
+    lsp::CodeActionKind::new("source.fixAll.dockwise")
+}
+
+/// An action that applies edits to one document.
+pub(crate) fn edit_action(
+    pos: &Positions<'_>,
+    uri: &lsp::Uri,
+    title: String,
+    kind: lsp::CodeActionKind,
+    edits: &[crate::ide::TextEdit],
+    diagnostic_of: Option<&Diagnostic>,
+) -> lsp::CodeActionOrCommand {
+    let edits: Vec<lsp::TextEdit> = edits
+        .iter()
+        .map(|e| lsp::TextEdit::new(pos.range(e.range), e.new_text.clone()))
+        .collect();
+    let mut changes = std::collections::HashMap::new();
+    changes.insert(uri.clone(), edits);
+    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title,
+        kind: Some(kind),
+        diagnostics: diagnostic_of.map(|d| vec![diagnostic(pos, d)]),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(changes),
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+}

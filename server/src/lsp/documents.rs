@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::config::{Config, ConfigCache, Selection};
-use crate::facts::FactsCache;
+use crate::facts::{DockerfileFacts, FactsCache};
 use crate::ide::DockerfileAnalysis;
 use crate::semantic::ShellCache;
 use crate::text::{Change, Document, FileKind, LineIndex, PositionEncoding};
@@ -30,6 +30,9 @@ pub(crate) struct Snapshot {
     pub index: LineIndex,
     /// Present for Dockerfiles.
     pub analysis: Option<Arc<DockerfileAnalysis>>,
+    /// What the analysis was computed with (for fix-all, which re-checks as it fixes).
+    pub facts: DockerfileFacts,
+    pub config: Config,
 }
 
 #[derive(Default)]
@@ -160,14 +163,16 @@ impl DocumentStore {
         let version = open.doc.version();
         let kind = open.kind;
         let shells = open.shells.clone();
+        let mut facts = DockerfileFacts::default();
+        let mut config = Config::default();
         let analysis = (kind == Some(FileKind::Dockerfile)).then(|| {
             // Cached facts and configuration: no disk access after the first look.
             let path = file_path(uri);
-            let facts = path
+            facts = path
                 .as_ref()
                 .map(|path| self.facts.dockerfile_facts(path))
                 .unwrap_or_default();
-            let config = self.config_for(path.as_deref());
+            config = self.config_for(path.as_deref());
             DockerfileAnalysis::compute(&text, &facts, &config, Some(&shells))
         });
         let open = self.docs.get_mut(uri)?;
@@ -176,6 +181,8 @@ impl DocumentStore {
             index: LineIndex::new(&text),
             text,
             analysis,
+            facts,
+            config,
         });
         open.snapshot = Some(snapshot.clone());
         Some(snapshot)

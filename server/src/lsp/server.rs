@@ -16,11 +16,12 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{ClientSupport, server_capabilities};
-use super::convert::{Positions, code_action, diagnostic};
+use super::convert::{Positions, code_action, diagnostic, edit_action, fix_all_kind};
 use super::documents::{DocumentStore, Snapshot, document_kind, file_path};
 use super::features;
 use super::settings::Settings;
 use crate::diagnostics::Diagnostic;
+use crate::ide::actions;
 use crate::text::{Change, LineCol, PositionEncoding};
 
 /// Mutable server state. Guarded by a std mutex that is never held across an `.await`.
@@ -657,12 +658,52 @@ impl LanguageServer for Backend {
                 encoding,
             };
             let wanted = pos.text_range(params.range);
-            let actions: Vec<lsp::CodeActionOrCommand> = self
-                .current_diagnostics(&snapshot)
-                .iter()
-                .filter(|d| d.range.start <= wanted.end && wanted.start <= d.range.end)
-                .filter_map(|d| code_action(&pos, &uri, d))
-                .collect();
+            let only = params.context.only.as_deref();
+            let asks_for = |kind: &lsp::CodeActionKind| {
+                only.is_none_or(|only| {
+                    only.iter().any(|o| {
+                        kind.as_str() == o.as_str()
+                            || kind.as_str().starts_with(&format!("{}.", o.as_str()))
+                    })
+                })
+            };
+            let mut actions: Vec<lsp::CodeActionOrCommand> = Vec::new();
+            let Some(analysis) = &snapshot.analysis else {
+                return None;
+            };
+            if asks_for(&lsp::CodeActionKind::QUICKFIX) {
+                let diagnostics = self.current_diagnostics(&snapshot);
+                let here: Vec<&Diagnostic> = diagnostics
+                    .iter()
+                    .filter(|d| d.range.start <= wanted.end && wanted.start <= d.range.end)
+                    .collect();
+                actions.extend(here.iter().filter_map(|d| code_action(&pos, &uri, d)));
+                for d in &here {
+                    if let Some(edit) = actions::suppress_for_instruction(&analysis.parse, d) {
+                        actions.push(edit_action(
+                            &pos,
+                            &uri,
+                            format!("Ignore {} ({}) for this instruction", d.code, d.name),
+                            lsp::CodeActionKind::QUICKFIX,
+                            &[edit],
+                            Some(d),
+                        ));
+                    }
+                }
+            }
+            if asks_for(&fix_all_kind())
+                && let Some(edit) =
+                    actions::fix_all(&snapshot.text, &snapshot.facts, &snapshot.config)
+            {
+                actions.push(edit_action(
+                    &pos,
+                    &uri,
+                    "Fix all safe dockwise findings".to_owned(),
+                    fix_all_kind(),
+                    &[edit],
+                    None,
+                ));
+            }
             (!actions.is_empty()).then_some(actions)
         })
     }
