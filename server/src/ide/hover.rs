@@ -25,6 +25,9 @@ pub fn hover(analysis: &DockerfileAnalysis, offset: u32) -> Option<Hover> {
     }
     let cursor = Cursor::new(&analysis.parse.tree, offset);
     let token = cursor.word_token()?;
+    if let Some(hover) = suppressed_rule(token, offset) {
+        return Some(hover);
+    }
     let hovering = Hovering {
         analysis,
         offset: cursor.offset,
@@ -37,6 +40,44 @@ pub fn hover(analysis: &DockerfileAnalysis, offset: u32) -> Option<Hover> {
         .variable(token)
         .or_else(|| next.and_then(|at| hovering.variable(at)))
         .or_else(|| hovering.token(token))
+}
+
+/// A rule named in a suppression comment (`# dockwise: ignore=DF070`, `# hadolint
+/// ignore=DL3008`) or in BuildKit's `# check=skip=` directive: that rule's documentation.
+fn suppressed_rule(token: SyntaxToken<'_>, offset: u32) -> Option<Hover> {
+    let is_comment = token.kind() == SyntaxKind::Comment;
+    let in_check = token.kind() == SyntaxKind::DirectiveValue
+        && token
+            .parent()
+            .child_token(SyntaxKind::DirectiveName)
+            .is_some_and(|n| n.text().eq_ignore_ascii_case("check"));
+    if !is_comment && !in_check {
+        return None;
+    }
+    let text = token.text();
+    let lower = text.to_ascii_lowercase();
+    if is_comment && !(lower.contains("dockwise:") || lower.contains("hadolint")) {
+        return None;
+    }
+    let at = (offset - token.range().start) as usize;
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '-';
+    let start = text[..at.min(text.len())]
+        .rfind(|c: char| !is_word(c))
+        .map_or(0, |i| i + 1);
+    let end = text[start..]
+        .find(|c: char| !is_word(c))
+        .map_or(text.len(), |i| start + i);
+    let word = text.get(start..end).filter(|w| !w.is_empty())?;
+    let code = crate::rules::find_rule(word)
+        .map(|r| r.code)
+        .or_else(|| crate::rules::equivalents::from_hadolint(word))
+        .or_else(|| crate::rules::equivalents::from_buildkit(word))?;
+    let rule = crate::rules::find_rule(code)?;
+    let base = token.range().start;
+    Some(Hover {
+        range: TextRange::new(base + start as u32, base + end as u32),
+        markdown: rule.docs_page(),
+    })
 }
 
 struct Hovering<'a> {
@@ -1063,6 +1104,24 @@ mod tests {
         assert!(markdown("FROM a a$0s b").contains("names this build stage"));
         assert_eq!(hover_at("FROM a\nRUN ec$0ho hi"), None);
         assert_eq!(hover_at("FROM a\n\n$0\n"), None);
+    }
+
+    #[test]
+    fn rules_named_in_suppression_comments() {
+        let (range, text) =
+            hover_at("FROM a\n# dockwise: ignore=DF002,DF0$010 -- old\nMAINTAINER x").unwrap();
+        assert_eq!(range, "DF010");
+        assert!(text.starts_with("# DF010 maintainer-deprecated"), "{text}");
+        let (range, _) = hover_at("FROM a\n# dockwise: ignore=maintainer-dep$0recated\n").unwrap();
+        assert_eq!(range, "maintainer-deprecated");
+        let (range, text) = hover_at("FROM a\n# hadolint ignore=DL40$000\nMAINTAINER x").unwrap();
+        assert_eq!(range, "DL4000");
+        assert!(text.contains("DF010"));
+        let (range, _) = hover_at("# check=skip=Maintainer$0Deprecated\nFROM a").unwrap();
+        assert_eq!(range, "MaintainerDeprecated");
+        // Ordinary comments and unknown codes.
+        assert_eq!(hover_at("FROM a\n# see DF0$010 for why\n"), None);
+        assert_eq!(hover_at("FROM a\n# dockwise: ignore=DF9$099\n"), None);
     }
 
     #[test]
