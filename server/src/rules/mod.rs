@@ -109,10 +109,19 @@ impl RuleMeta {
     /// The first sentence of [`RuleMeta::summary`], for one-line listings.
     pub fn short_summary(&self) -> String {
         let summary = self.summary();
-        match summary.find(". ") {
-            Some(end) => summary[..=end].to_owned(),
-            None => summary,
+        // The first `. ` outside inline code (`COPY . .` is not the end of a sentence).
+        let mut in_code = false;
+        let bytes = summary.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'`' => in_code = !in_code,
+                b'.' if !in_code && bytes.get(i + 1) == Some(&b' ') => {
+                    return summary[..=i].to_owned();
+                }
+                _ => {}
+            }
         }
+        summary
     }
 }
 
