@@ -13,6 +13,7 @@ mod df045_build_after_prod_install;
 mod df051_consecutive_run;
 mod df053_dockerignore_missing;
 mod df055_copy_ignored_file;
+mod df067_shellcheck;
 mod df073_chown_recursive_layer;
 
 mod context_sources;
@@ -65,7 +66,20 @@ pub static RULES: &[DockerfileRule] = &[
         check: df055_copy_ignored_file::check,
     },
     DockerfileRule {
+        meta: &df067_shellcheck::SHELLCHECK,
+        check: df067_shellcheck::check,
+    },
+    DockerfileRule {
         meta: &df073_chown_recursive_layer::CHOWN_RECURSIVE_LAYER,
         check: df073_chown_recursive_layer::check,
     },
 ];
+
+/// Whether a rule can run here: DF067 needs a `shellcheck` program; the others need
+/// nothing outside dockwise.
+pub fn rule_is_available(code: &str) -> bool {
+    match code {
+        "DF067" => df067_shellcheck::is_available(),
+        _ => true,
+    }
+}
