@@ -13,6 +13,7 @@ use std::cell::OnceCell;
 use crate::semantic::{DockerfileModel, ShellCache, ShellIndex};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::Parse;
+use crate::syntax::dockerfile::ast::Instruction;
 
 pub mod dockerfile;
 pub mod equivalents;
@@ -185,6 +186,7 @@ pub struct DockerfileContext<'a> {
     pub config: &'a Config,
     shell_cache: Option<&'a ShellCache>,
     shell: OnceCell<ShellIndex>,
+    line_starts: OnceCell<Vec<u32>>,
 }
 
 impl<'a> DockerfileContext<'a> {
@@ -203,6 +205,7 @@ impl<'a> DockerfileContext<'a> {
             config,
             shell_cache: None,
             shell: OnceCell::new(),
+            line_starts: OnceCell::new(),
         }
     }
 
@@ -210,6 +213,15 @@ impl<'a> DockerfileContext<'a> {
     pub fn with_shell_cache(mut self, cache: Option<&'a ShellCache>) -> Self {
         self.shell_cache = cache;
         self
+    }
+
+    /// The instruction (or ONBUILD trigger) with exactly this range, found by position.
+    pub fn instruction(&self, range: TextRange) -> Option<Instruction<'a>> {
+        let token = self.parse.tree.token_at_offset(range.start)?;
+        token
+            .ancestors()
+            .filter_map(Instruction::cast)
+            .find(|i| i.range() == range)
     }
 
     /// Every RUN read as shell (parsed on first use, once per analysis).
@@ -237,12 +249,13 @@ impl DockerfileContext<'_> {
 
     /// 1-based line of a byte offset, for messages that point at another place.
     pub fn line_number(&self, offset: u32) -> usize {
-        let end = (offset as usize).min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        // Line starts are found once per analysis, on first use (most files need none).
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1))
+                .collect()
+        });
+        starts.partition_point(|&s| s <= offset)
     }
 }
 

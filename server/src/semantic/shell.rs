@@ -203,6 +203,14 @@ impl ShellIndex {
         ShellIndex { runs }
     }
 
+    /// The RUN with this instruction range (runs are in file order: a binary search).
+    pub fn run_for(&self, instruction: TextRange) -> Option<&RunScript> {
+        let i = self
+            .runs
+            .partition_point(|r| r.instruction.start < instruction.start);
+        self.runs.get(i).filter(|r| r.instruction == instruction)
+    }
+
     /// The RUNs of one stage (ONBUILD triggers excluded).
     pub fn in_stage(&self, stage: usize) -> impl Iterator<Item = &RunScript> {
         self.runs

@@ -78,12 +78,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 InstructionKind::Run => {
                     let Some(copy) = &whole else { continue };
-                    let Some(run) = ctx
-                        .shell()
-                        .runs
-                        .iter()
-                        .find(|r| r.instruction == instruction.range())
-                    else {
+                    let Some(run) = ctx.shell().run_for(instruction.range()) else {
                         continue;
                     };
                     let Some((command, install)) = run

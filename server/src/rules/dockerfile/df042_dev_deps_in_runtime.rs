@@ -110,10 +110,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 
 /// The source of a `COPY --from` that is a `node_modules` folder.
 fn node_modules_source(ctx: &DockerfileContext<'_>, instruction: TextRange) -> Option<TextRange> {
-    let copy = crate::syntax::dockerfile::ast::Dockerfile::new(&ctx.parse.tree)
-        .instructions()
-        .find(|i| i.range() == instruction)?
-        .as_copy()?;
+    let copy = ctx.instruction(instruction)?.as_copy()?;
     copy.sources()
         .into_iter()
         .find(|s| {

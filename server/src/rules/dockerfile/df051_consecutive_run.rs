@@ -95,9 +95,7 @@ fn short(run: &RunScript) -> bool {
 
 /// The RUN's flags as written, for comparison.
 fn flags(ctx: &DockerfileContext<'_>, run: &RunScript) -> Vec<String> {
-    crate::syntax::dockerfile::ast::Dockerfile::new(&ctx.parse.tree)
-        .instructions()
-        .find(|i| i.range() == run.instruction)
+    ctx.instruction(run.instruction)
         .map(|i| i.flags().map(|f| f.syntax().text().to_owned()).collect())
         .unwrap_or_default()
 }
@@ -113,9 +111,7 @@ fn join_fix(ctx: &DockerfileContext<'_>, first: &RunScript, second: &RunScript) 
     if between.contains('#') {
         return None;
     }
-    let second_instruction = crate::syntax::dockerfile::ast::Dockerfile::new(&ctx.parse.tree)
-        .instructions()
-        .find(|i| i.range() == second.instruction)?;
+    let second_instruction = ctx.instruction(second.instruction)?;
     let command = second_instruction.shell()?;
     if !second_instruction.heredocs().is_empty() {
         return None;

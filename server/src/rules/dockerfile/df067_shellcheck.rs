@@ -11,7 +11,6 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::semantic::RunForm;
 use crate::syntax::TextRange;
-use crate::syntax::dockerfile::ast::Dockerfile;
 use crate::syntax::shell::ShellSource;
 
 declare_rule! {
@@ -83,7 +82,6 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     let Some(program) = shellcheck_program() else {
         return;
     };
-    let file = Dockerfile::new(&ctx.parse.tree);
     for run in &ctx.shell().runs {
         if run.form == RunForm::Exec || !run.shell.posix {
             continue;
@@ -91,11 +89,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         let Some(dialect) = dialect(&run.shell.program) else {
             continue;
         };
-        let Some(instruction) = file
-            .instructions()
-            .flat_map(|i| std::iter::once(i).chain(i.trigger()))
-            .find(|i| i.range() == run.instruction)
-        else {
+        let Some(instruction) = ctx.instruction(run.instruction) else {
             continue;
         };
         let Some(source) = ShellSource::from_instruction(instruction) else {

@@ -49,8 +49,8 @@ declare_rule! {
 /// What the stage did to a path before the chown.
 struct Placed {
     path: String,
-    /// 1-based line of the instruction.
-    line: usize,
+    /// Where the instruction starts (its line is only computed for a message).
+    at: u32,
     /// Put there by COPY/ADD (true) or only created (WORKDIR, mkdir).
     copied: bool,
 }
@@ -61,7 +61,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         let mut workdir = String::from("/");
         let mut placed: Vec<Placed> = Vec::new();
         for (index, instruction) in instructions.iter().enumerate() {
-            let line = ctx.line_number(instruction.range().start);
+            let at = instruction.range().start;
             match instruction.kind() {
                 InstructionKind::Workdir => {
                     let Some(dir) = known_path(ctx, instruction.arguments().first()) else {
@@ -70,7 +70,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                     workdir = resolve(&workdir, &dir);
                     placed.push(Placed {
                         path: workdir.clone(),
-                        line,
+                        at,
                         copied: false,
                     });
                 }
@@ -80,18 +80,13 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                     if let Some(dest) = known_path(ctx, dest.as_ref()) {
                         placed.push(Placed {
                             path: resolve(&workdir, &dest),
-                            line,
+                            at,
                             copied: true,
                         });
                     }
                 }
                 InstructionKind::Run => {
-                    let Some(run) = ctx
-                        .shell()
-                        .runs
-                        .iter()
-                        .find(|r| r.instruction == instruction.range())
-                    else {
+                    let Some(run) = ctx.shell().run_for(instruction.range()) else {
                         continue;
                     };
                     for command in run.commands() {
@@ -99,7 +94,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                             for dir in command.operands().filter(|w| w.literal) {
                                 placed.push(Placed {
                                     path: resolve(&workdir, &dir.text),
-                                    line,
+                                    at,
                                     copied: false,
                                 });
                             }
@@ -119,7 +114,8 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                                     range,
                                     format!(
                                         "`chown -R {}` rewrites files copied on line {} into another layer: set the owner with `COPY --chown=` instead",
-                                        word.text, copy.line
+                                        word.text,
+                                        ctx.line_number(copy.at)
                                     ),
                                 ));
                             } else if !placed

@@ -240,6 +240,8 @@ pub(crate) struct NodeInstall {
 /// The Node.js installs and prunes of a stage and the stages it is built from, in order.
 pub(crate) fn node_installs(ctx: &DockerfileContext<'_>, stage: usize) -> Vec<NodeInstall> {
     let mut out = Vec::new();
+    // Building a scope is not free: skip it in files that never name the variable.
+    let may_set_node_env = ctx.text.contains("NODE_ENV");
     for index in stage_chain(ctx.model, stage) {
         for run in ctx.shell().in_stage(index) {
             for command in run.commands() {
@@ -261,16 +263,21 @@ pub(crate) fn node_installs(ctx: &DockerfileContext<'_>, stage: usize) -> Vec<No
                 ) {
                     continue;
                 }
-                let production = |value: Option<&str>| value.is_some_and(|v| v == "production");
-                let env_production =
-                    production(ctx.model.scope_at(run.instruction.start).value("NODE_ENV"))
-                        || command
-                            .assignments
-                            .iter()
-                            .any(|a| a.text == "NODE_ENV=production");
+                // The scope is built only when the command itself does not say.
+                let omits_dev = install.omits_dev
+                    || command
+                        .assignments
+                        .iter()
+                        .any(|a| a.text == "NODE_ENV=production")
+                    || (may_set_node_env
+                        && ctx
+                            .model
+                            .scope_at(run.instruction.start)
+                            .value("NODE_ENV")
+                            .is_some_and(|v| v == "production"));
                 out.push(NodeInstall {
                     range,
-                    omits_dev: install.omits_dev || env_production,
+                    omits_dev,
                     is_prune: false,
                 });
             }
