@@ -1,0 +1,127 @@
+//! Small helpers over instructions shared by several rules: walking ONBUILD triggers, the
+//! lines an instruction occupies, and writing a keyword in the case of its neighbours.
+
+use crate::rules::DockerfileContext;
+use crate::syntax::TextRange;
+use crate::syntax::dockerfile::ast::{Dockerfile, Instruction};
+use crate::syntax::dockerfile::{InstructionKind, Parse, SyntaxKind};
+
+/// Every top-level instruction in order, each ONBUILD followed by its trigger (the
+/// instruction it runs in images built from this one).
+pub(crate) fn with_triggers(parse: &Parse) -> impl Iterator<Item = Instruction<'_>> {
+    Dockerfile::new(&parse.tree)
+        .instructions()
+        .flat_map(|i| std::iter::once(i).chain(i.trigger()))
+}
+
+/// True for the instruction an ONBUILD wraps.
+pub(crate) fn is_trigger(instruction: &Instruction<'_>) -> bool {
+    instruction
+        .syntax()
+        .parent()
+        .is_some_and(|p| p.kind() == SyntaxKind::Instruction(InstructionKind::Onbuild))
+}
+
+/// The whole lines `range` touches, with the line break after the last one: what to delete
+/// to remove an instruction without leaving a blank line.
+pub(crate) fn full_lines(ctx: &DockerfileContext<'_>, range: TextRange) -> TextRange {
+    let start = ctx.line_start(range.start);
+    let end = (range.end as usize).min(ctx.text.len());
+    let end = match ctx.text[end..].find('\n') {
+        Some(i) => end + i + 1,
+        None => ctx.text.len(),
+    };
+    TextRange::new(start, end as u32)
+}
+
+/// `keyword` (an upper-case instruction name) in lower case when `like` is written in lower
+/// case, so inserted lines follow the file's style.
+pub(crate) fn keyword_like(keyword: &str, like: &str) -> String {
+    let is_lower = like.bytes().any(|b| b.is_ascii_alphabetic())
+        && !like.bytes().any(|b| b.is_ascii_uppercase());
+    if is_lower {
+        keyword.to_ascii_lowercase()
+    } else {
+        keyword.to_owned()
+    }
+}
+
+/// The spaces and tabs before `offset` on its line, when nothing else is there.
+pub(crate) fn indentation_before<'a>(ctx: &DockerfileContext<'a>, offset: u32) -> &'a str {
+    let start = ctx.line_start(offset) as usize;
+    let before = &ctx.text[start..(offset as usize).min(ctx.text.len())];
+    if before.bytes().all(|b| b == b' ' || b == b'\t') {
+        before
+    } else {
+        ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::facts::DockerfileFacts;
+    use crate::semantic::analyze;
+    use crate::syntax::dockerfile::parse;
+
+    fn with_ctx(src: &str, f: impl FnOnce(&DockerfileContext<'_>)) {
+        let parse = parse(src);
+        let model = analyze(&parse);
+        let facts = DockerfileFacts::default();
+        let config = Config::default();
+        let ctx = DockerfileContext {
+            text: src,
+            parse: &parse,
+            model: &model,
+            facts: &facts,
+            config: &config,
+        };
+        f(&ctx);
+    }
+
+    #[test]
+    fn triggers_follow_their_onbuild() {
+        let parsed = parse("FROM a\nONBUILD RUN x\nCMD y\n");
+        let names: Vec<(String, bool)> = with_triggers(&parsed)
+            .map(|i| (i.name().into_owned(), is_trigger(&i)))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("FROM".to_owned(), false),
+                ("ONBUILD".to_owned(), false),
+                ("RUN".to_owned(), true),
+                ("CMD".to_owned(), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn full_lines_take_the_line_break() {
+        let src = "FROM a\r\n  CMD x \\\r\n  y\r\nRUN z";
+        with_ctx(src, |ctx| {
+            let cmd = Dockerfile::new(&ctx.parse.tree)
+                .instructions()
+                .nth(1)
+                .unwrap();
+            assert_eq!(
+                &src[full_lines(ctx, cmd.range()).as_usize()],
+                "  CMD x \\\r\n  y\r\n"
+            );
+            let run = Dockerfile::new(&ctx.parse.tree)
+                .instructions()
+                .nth(2)
+                .unwrap();
+            assert_eq!(&src[full_lines(ctx, run.range()).as_usize()], "RUN z");
+            assert_eq!(indentation_before(ctx, cmd.keyword().range.start), "  ");
+        });
+    }
+
+    #[test]
+    fn keywords_follow_the_case_of_a_neighbour() {
+        assert_eq!(keyword_like("WORKDIR", "copy"), "workdir");
+        assert_eq!(keyword_like("WORKDIR", "COPY"), "WORKDIR");
+        assert_eq!(keyword_like("WORKDIR", "Copy"), "WORKDIR");
+    }
+}
