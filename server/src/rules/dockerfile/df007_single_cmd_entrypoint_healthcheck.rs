@@ -1,5 +1,5 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::rules::dockerfile::instructions::full_lines;
+use crate::rules::dockerfile::instructions::{LineNumbers, full_lines};
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::dockerfile::InstructionKind;
 
@@ -58,6 +58,7 @@ const KINDS: [InstructionKind; 3] = [
 ];
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
+    let mut lines: Option<LineNumbers> = None;
     for stage in &ctx.model.stages {
         for kind in KINDS {
             let mut of_kind = stage.instructions.iter().filter(|i| i.kind == kind);
@@ -69,7 +70,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                 let message = format!(
                     "this {name} has no effect: the {name} on line {} replaces it, as only \
                      the last one of a stage counts",
-                    ctx.line_number(later.range.start)
+                    lines
+                        .get_or_insert_with(|| LineNumbers::new(ctx.text))
+                        .line(later.range.start)
                 );
                 let fix = Fix {
                     title: format!("Delete this {name}"),

@@ -1,7 +1,6 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
-use crate::rules::dockerfile::instructions::with_triggers;
+use crate::rules::dockerfile::instructions::{is_trigger, walk_stages, with_triggers};
 use crate::rules::{DockerfileContext, declare_rule};
-use crate::semantic::BaseKind;
 use crate::syntax::dockerfile::InstructionKind;
 use crate::syntax::dockerfile::ast::{Instruction, ShellCommand};
 
@@ -57,37 +56,31 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    // Whether each stage has set its shell by its end (inherited through `FROM <stage>`).
-    let mut shell_set_by_end: Vec<bool> = Vec::with_capacity(ctx.model.stages.len());
-    for stage in &ctx.model.stages {
-        let mut shell_set = match stage.base.as_ref().map(|b| &b.kind) {
-            Some(BaseKind::Stage(parent)) => {
-                shell_set_by_end.get(*parent).copied().unwrap_or(false)
+    // The state: whether the stage has chosen its shell so far (inherited through
+    // `FROM <stage>`).
+    walk_stages(
+        ctx,
+        |_| false,
+        |parent_set| *parent_set,
+        |shell_set, stage, instruction| match instruction.kind() {
+            InstructionKind::Shell => *shell_set = true,
+            InstructionKind::Cmd | InstructionKind::Entrypoint if !*shell_set => {
+                let has_cmd = stage
+                    .instructions
+                    .iter()
+                    .any(|i| i.kind == InstructionKind::Cmd);
+                check_instruction(ctx, out, &instruction, has_cmd);
             }
-            _ => false,
-        };
-        let has_cmd = stage
-            .instructions
-            .iter()
-            .any(|i| i.kind == InstructionKind::Cmd);
-        for instruction in stage.syntax_instructions(&ctx.parse.tree) {
-            match instruction.kind() {
-                InstructionKind::Shell => shell_set = true,
-                InstructionKind::Cmd | InstructionKind::Entrypoint if !shell_set => {
-                    check_instruction(ctx, out, &instruction, has_cmd);
-                }
-                _ => {}
-            }
-        }
-        shell_set_by_end.push(shell_set);
-    }
+            _ => {}
+        },
+    );
     // Triggers run in the images built from this one, whose shell is unknown.
     for instruction in with_triggers(ctx.parse) {
         let is_command = matches!(
             instruction.kind(),
             InstructionKind::Cmd | InstructionKind::Entrypoint
         );
-        if is_command && super::instructions::is_trigger(&instruction) {
+        if is_command && is_trigger(&instruction) {
             check_instruction(ctx, out, &instruction, false);
         }
     }

@@ -1,8 +1,9 @@
 use crate::diagnostics::Diagnostic;
+use crate::rules::dockerfile::instructions::walk_stages;
 use crate::rules::dockerfile::paths::is_absolute;
 use crate::rules::{DockerfileContext, declare_rule};
-use crate::semantic::BaseKind;
 use crate::syntax::dockerfile::InstructionKind;
+use crate::syntax::dockerfile::ast::Instruction;
 
 declare_rule! {
     /// ## What it does
@@ -47,46 +48,49 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    // Whether each stage has set a working directory by its end.
-    let mut workdir_set_by_end: Vec<bool> = Vec::with_capacity(ctx.model.stages.len());
-    for stage in &ctx.model.stages {
-        let mut workdir_set = match stage.base.as_ref().map(|b| &b.kind) {
-            Some(BaseKind::Stage(parent)) => {
-                workdir_set_by_end.get(*parent).copied().unwrap_or(false)
+    // The state: whether the stage (or a stage it is built from) has set WORKDIR so far.
+    walk_stages(
+        ctx,
+        |_| false,
+        |parent_set| *parent_set,
+        |workdir_set, _, instruction| {
+            if instruction.kind() != InstructionKind::Workdir || *workdir_set {
+                return;
             }
-            _ => false,
-        };
-        for instruction in stage.syntax_instructions(&ctx.parse.tree) {
-            if instruction.kind() != InstructionKind::Workdir || workdir_set {
-                continue;
-            }
-            workdir_set = true;
-            let Some(word) = instruction.words().next() else {
-                continue;
-            };
-            let written = word.text();
-            let expanded = ctx.model.expand(&written, word.range().start);
-            let Some(path) = expanded.exact_text() else {
-                continue;
-            };
-            if path.is_empty() || is_absolute(path) {
-                continue;
-            }
-            let shown = if path == written.as_ref() {
-                format!("`{path}`")
-            } else {
-                format!("`{written}` (`{path}`)")
-            };
-            out.push(WORKDIR_ABSOLUTE.diagnostic(
-                word.range(),
-                format!(
-                    "the working directory {shown} is relative, so it depends on the base \
-                     image's working directory; use an absolute path"
-                ),
-            ));
-        }
-        workdir_set_by_end.push(workdir_set);
+            *workdir_set = true;
+            check_workdir(ctx, out, &instruction);
+        },
+    );
+}
+
+fn check_workdir(
+    ctx: &DockerfileContext<'_>,
+    out: &mut Vec<Diagnostic>,
+    instruction: &Instruction<'_>,
+) {
+    let Some(word) = instruction.words().next() else {
+        return;
+    };
+    let written = word.text();
+    let expanded = ctx.model.expand(&written, word.range().start);
+    let Some(path) = expanded.exact_text() else {
+        return;
+    };
+    if path.is_empty() || is_absolute(path) {
+        return;
     }
+    let shown = if path == written.as_ref() {
+        format!("`{path}`")
+    } else {
+        format!("`{written}` (`{path}`)")
+    };
+    out.push(WORKDIR_ABSOLUTE.diagnostic(
+        word.range(),
+        format!(
+            "the working directory {shown} is relative, so it depends on the base image's \
+             working directory; use an absolute path"
+        ),
+    ));
 }
 
 #[cfg(test)]

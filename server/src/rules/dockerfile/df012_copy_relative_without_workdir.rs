@@ -1,10 +1,11 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
-use crate::rules::dockerfile::instructions::{indentation_before, keyword_like};
+use crate::rules::dockerfile::instructions::{indentation_before, keyword_like, walk_stages};
 use crate::rules::dockerfile::paths::is_absolute;
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::semantic::BaseKind;
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::InstructionKind;
+use crate::syntax::dockerfile::ast::Instruction;
 
 declare_rule! {
     /// ## What it does
@@ -49,53 +50,69 @@ declare_rule! {
     };
 }
 
+/// A stage's state while walking it.
+struct WorkdirState {
+    /// The working directory is known: set by WORKDIR (here or in a parent stage), or `/`
+    /// of a scratch base.
+    known: bool,
+    /// The stage's first finding, which carries the fix, was reported.
+    fixed: bool,
+}
+
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    // Whether each stage's working directory is known by its end: set by WORKDIR, or `/`
-    // of a scratch base.
-    let mut known_by_end: Vec<bool> = Vec::with_capacity(ctx.model.stages.len());
-    for stage in &ctx.model.stages {
-        let mut known = match stage.base.as_ref().map(|b| &b.kind) {
-            Some(BaseKind::Stage(parent)) => known_by_end.get(*parent).copied().unwrap_or(false),
-            Some(BaseKind::Scratch) => true,
-            _ => false,
-        };
-        let mut fixed = false;
-        for instruction in stage.syntax_instructions(&ctx.parse.tree) {
-            match instruction.kind() {
-                InstructionKind::Workdir => known = true,
-                InstructionKind::Copy | InstructionKind::Add if !known => {
-                    let Some(dest) = instruction.as_copy().and_then(|c| c.destination()) else {
-                        continue;
-                    };
-                    let expanded = ctx.model.expand(&dest.text, dest.range.start);
-                    let Some(path) = expanded.exact_text() else {
-                        continue;
-                    };
-                    if path.is_empty() || is_absolute(path) {
-                        continue;
-                    }
-                    let name = instruction.name();
-                    let message = format!(
-                        "{name} to the relative destination `{}` depends on the base image's \
-                         working directory: set WORKDIR first",
-                        dest.text
-                    );
-                    let keyword = instruction.keyword();
-                    if fixed {
-                        out.push(COPY_RELATIVE_WITHOUT_WORKDIR.diagnostic(dest.range, message));
-                        continue;
-                    }
-                    fixed = true;
-                    let fix = insert_workdir(ctx, keyword.range, &keyword.text);
-                    out.push(
-                        COPY_RELATIVE_WITHOUT_WORKDIR.diagnostic_with_fix(dest.range, message, fix),
-                    );
-                }
-                _ => {}
+    walk_stages(
+        ctx,
+        |stage| WorkdirState {
+            known: matches!(
+                stage.base.as_ref().map(|b| &b.kind),
+                Some(BaseKind::Scratch)
+            ),
+            fixed: false,
+        },
+        |parent| WorkdirState {
+            known: parent.known,
+            fixed: false,
+        },
+        |state, _, instruction| match instruction.kind() {
+            InstructionKind::Workdir => state.known = true,
+            InstructionKind::Copy | InstructionKind::Add if !state.known => {
+                check_copy(ctx, out, &instruction, &mut state.fixed);
             }
-        }
-        known_by_end.push(known);
+            _ => {}
+        },
+    );
+}
+
+fn check_copy(
+    ctx: &DockerfileContext<'_>,
+    out: &mut Vec<Diagnostic>,
+    instruction: &Instruction<'_>,
+    fixed: &mut bool,
+) {
+    let Some(dest) = instruction.as_copy().and_then(|c| c.destination()) else {
+        return;
+    };
+    let expanded = ctx.model.expand(&dest.text, dest.range.start);
+    let Some(path) = expanded.exact_text() else {
+        return;
+    };
+    if path.is_empty() || is_absolute(path) {
+        return;
     }
+    let message = format!(
+        "{} to the relative destination `{}` depends on the base image's working directory: \
+         set WORKDIR first",
+        instruction.name(),
+        dest.text
+    );
+    if *fixed {
+        out.push(COPY_RELATIVE_WITHOUT_WORKDIR.diagnostic(dest.range, message));
+        return;
+    }
+    *fixed = true;
+    let keyword = instruction.keyword();
+    let fix = insert_workdir(ctx, keyword.range, &keyword.text);
+    out.push(COPY_RELATIVE_WITHOUT_WORKDIR.diagnostic_with_fix(dest.range, message, fix));
 }
 
 /// `WORKDIR /app` on a line of its own before the instruction whose keyword is at `keyword`.
