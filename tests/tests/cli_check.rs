@@ -212,10 +212,10 @@ fn readme_example() {
 #[test]
 fn dockerignore_beside_the_dockerfile() {
     let dir = scratch(&[
-        ("api/Dockerfile", "FROM a\nCOPY . .\n"),
+        ("api/Dockerfile", "FROM a\nWORKDIR /app\nCOPY . .\n"),
         (
             "web/Dockerfile",
-            "FROM a\nCOPY secrets/key.pem dist/ /app/\n",
+            "FROM a\nCOPY secrets/config.json dist/ /app/\n",
         ),
         ("web/.dockerignore", "# keep it small\nsecrets\n"),
     ]);

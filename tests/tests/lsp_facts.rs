@@ -9,7 +9,7 @@ use dockwise_e2e::lsp::LspClient;
 use dockwise_e2e::scratch;
 use serde_json::{Value, json};
 
-const DOCKERFILE: &str = "FROM node:22\nCOPY config/app.toml /etc/app/\nCOPY . .\n";
+const DOCKERFILE: &str = "FROM node:22\nCOPY config/app.toml /etc/app/\nWORKDIR /app\nCOPY . .\n";
 
 fn codes(params: &Value) -> Vec<String> {
     params["diagnostics"]

@@ -66,7 +66,7 @@ pub(crate) fn context_sources(ctx: &DockerfileContext<'_>) -> Vec<ContextSource>
 }
 
 /// A URL or git address, which `ADD` fetches instead of reading the context.
-fn is_remote(path: &str) -> bool {
+pub(crate) fn is_remote(path: &str) -> bool {
     path.contains("://") || path.starts_with("git@")
 }
 

@@ -96,7 +96,10 @@ fn check_reference(
                 None => message.push_str("; if you mean an image, give it a tag"),
             }
             // Only offer the replacement when the value is written literally.
+            // Only when the value is written literally, and the name is one BuildKit accepts
+            // (a broken `AS` line can yield any word).
             let fix = suggestion
+                .filter(|s| is_valid_stage_name(s))
                 .filter(|_| !reference.uses_variables && ctx.text.get(reference.range.as_usize()) == Some(value))
                 .map(|s| Fix {
                     title: format!("Use the stage `{s}`"),
@@ -121,6 +124,15 @@ fn check_reference(
         )),
         _ => None,
     }
+}
+
+/// BuildKit's rule for stage names (`[a-z][a-z0-9-_.]*` once lowercased).
+fn is_valid_stage_name(name: &str) -> bool {
+    let mut bytes = name.bytes().map(|b| b.to_ascii_lowercase());
+    bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        })
 }
 
 #[cfg(test)]
@@ -165,6 +177,16 @@ mod tests {
         assert_eq!(texts, ["bsae", "5", "base"]);
         assert_eq!(found[2].severity, Severity::Error);
         assert!(found[1].message.contains("has 1 stage (numbered from 0)"));
+    }
+
+    #[test]
+    fn invalid_stage_names_are_not_offered_as_fixes() {
+        let src = "FROM a AS buil\"d\nFROM b\nCOPY --from=build /a /b\n";
+        let found = findings(src);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].fix.is_none());
+        assert!(super::is_valid_stage_name("Build-1.x_y"));
+        assert!(!super::is_valid_stage_name("1build"));
     }
 
     #[test]

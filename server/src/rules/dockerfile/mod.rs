@@ -2,25 +2,51 @@
 
 use super::DockerfileRule;
 
+mod df001_first_instruction_from;
 mod df002_duplicate_stage_name;
 mod df003_copy_from_unknown_stage;
+mod df004_reserved_stage_name;
+mod df005_stage_name_casing;
+mod df006_instruction_casing;
+mod df007_single_cmd_entrypoint_healthcheck;
+mod df008_exec_form_cmd;
+mod df009_json_single_quotes;
 mod df010_maintainer_deprecated;
+mod df011_workdir_absolute;
+mod df012_copy_relative_without_workdir;
+mod df013_copy_multi_src_dest_slash;
+mod df014_legacy_key_value;
+mod df015_empty_continuation;
+mod df017_env_self_reference;
+mod df018_expose_format;
+mod df019_onbuild_invalid;
 mod df020_instruction_syntax;
+mod df021_add_instead_of_copy;
 mod df040_single_stage_build;
 mod df041_copy_all_before_deps;
 mod df042_dev_deps_in_runtime;
 mod df045_build_after_prod_install;
 mod df051_consecutive_run;
+mod df052_copy_stage_root;
 mod df053_dockerignore_missing;
 mod df055_copy_ignored_file;
+mod df056_copy_secret_file;
 mod df067_shellcheck;
 mod df073_chown_recursive_layer;
 
 mod context_sources;
+mod durations;
 mod installs;
+mod instructions;
+mod paths;
+mod stage_rename;
 
 /// Every Dockerfile rule, in code order.
 pub static RULES: &[DockerfileRule] = &[
+    DockerfileRule {
+        meta: &df001_first_instruction_from::FIRST_INSTRUCTION_FROM,
+        check: df001_first_instruction_from::check,
+    },
     DockerfileRule {
         meta: &df002_duplicate_stage_name::DUPLICATE_STAGE_NAME,
         check: df002_duplicate_stage_name::check,
@@ -30,12 +56,72 @@ pub static RULES: &[DockerfileRule] = &[
         check: df003_copy_from_unknown_stage::check,
     },
     DockerfileRule {
+        meta: &df004_reserved_stage_name::RESERVED_STAGE_NAME,
+        check: df004_reserved_stage_name::check,
+    },
+    DockerfileRule {
+        meta: &df005_stage_name_casing::STAGE_NAME_CASING,
+        check: df005_stage_name_casing::check,
+    },
+    DockerfileRule {
+        meta: &df006_instruction_casing::INSTRUCTION_CASING,
+        check: df006_instruction_casing::check,
+    },
+    DockerfileRule {
+        meta: &df007_single_cmd_entrypoint_healthcheck::SINGLE_CMD_ENTRYPOINT_HEALTHCHECK,
+        check: df007_single_cmd_entrypoint_healthcheck::check,
+    },
+    DockerfileRule {
+        meta: &df008_exec_form_cmd::EXEC_FORM_CMD,
+        check: df008_exec_form_cmd::check,
+    },
+    DockerfileRule {
+        meta: &df009_json_single_quotes::JSON_SINGLE_QUOTES,
+        check: df009_json_single_quotes::check,
+    },
+    DockerfileRule {
         meta: &df010_maintainer_deprecated::MAINTAINER_DEPRECATED,
         check: df010_maintainer_deprecated::check,
     },
     DockerfileRule {
+        meta: &df011_workdir_absolute::WORKDIR_ABSOLUTE,
+        check: df011_workdir_absolute::check,
+    },
+    DockerfileRule {
+        meta: &df012_copy_relative_without_workdir::COPY_RELATIVE_WITHOUT_WORKDIR,
+        check: df012_copy_relative_without_workdir::check,
+    },
+    DockerfileRule {
+        meta: &df013_copy_multi_src_dest_slash::COPY_MULTI_SRC_DEST_SLASH,
+        check: df013_copy_multi_src_dest_slash::check,
+    },
+    DockerfileRule {
+        meta: &df014_legacy_key_value::LEGACY_KEY_VALUE,
+        check: df014_legacy_key_value::check,
+    },
+    DockerfileRule {
+        meta: &df015_empty_continuation::EMPTY_CONTINUATION,
+        check: df015_empty_continuation::check,
+    },
+    DockerfileRule {
+        meta: &df017_env_self_reference::ENV_SELF_REFERENCE,
+        check: df017_env_self_reference::check,
+    },
+    DockerfileRule {
+        meta: &df018_expose_format::EXPOSE_FORMAT,
+        check: df018_expose_format::check,
+    },
+    DockerfileRule {
+        meta: &df019_onbuild_invalid::ONBUILD_INVALID,
+        check: df019_onbuild_invalid::check,
+    },
+    DockerfileRule {
         meta: &df020_instruction_syntax::INSTRUCTION_SYNTAX,
         check: df020_instruction_syntax::check,
+    },
+    DockerfileRule {
+        meta: &df021_add_instead_of_copy::ADD_INSTEAD_OF_COPY,
+        check: df021_add_instead_of_copy::check,
     },
     DockerfileRule {
         meta: &df040_single_stage_build::SINGLE_STAGE_BUILD,
@@ -58,12 +144,20 @@ pub static RULES: &[DockerfileRule] = &[
         check: df051_consecutive_run::check,
     },
     DockerfileRule {
+        meta: &df052_copy_stage_root::COPY_STAGE_ROOT,
+        check: df052_copy_stage_root::check,
+    },
+    DockerfileRule {
         meta: &df053_dockerignore_missing::DOCKERIGNORE_MISSING,
         check: df053_dockerignore_missing::check,
     },
     DockerfileRule {
         meta: &df055_copy_ignored_file::COPY_IGNORED_FILE,
         check: df055_copy_ignored_file::check,
+    },
+    DockerfileRule {
+        meta: &df056_copy_secret_file::COPY_SECRET_FILE,
+        check: df056_copy_secret_file::check,
     },
     DockerfileRule {
         meta: &df067_shellcheck::SHELLCHECK,

@@ -1,0 +1,241 @@
+//! Small helpers over instructions shared by several rules: walking ONBUILD triggers, the
+//! lines an instruction occupies, and writing a keyword in the case of its neighbours.
+
+use crate::rules::DockerfileContext;
+use crate::semantic::{BaseKind, Stage};
+use crate::syntax::TextRange;
+use crate::syntax::dockerfile::ast::{Dockerfile, Instruction};
+use crate::syntax::dockerfile::{InstructionKind, Parse, SyntaxKind};
+
+/// Every top-level instruction in order, each ONBUILD followed by its trigger (the
+/// instruction it runs in images built from this one).
+pub(crate) fn with_triggers(parse: &Parse) -> impl Iterator<Item = Instruction<'_>> {
+    Dockerfile::new(&parse.tree)
+        .instructions()
+        .flat_map(|i| std::iter::once(i).chain(i.trigger()))
+}
+
+/// The top-level instructions after each stage's `FROM`, with the stage's index, in one
+/// pass over the file. (The n-th `FROM` starts stage n of the model.) Instructions before
+/// the first `FROM` and the `FROM`s themselves are left out.
+pub(crate) fn in_stages(parse: &Parse) -> impl Iterator<Item = (usize, Instruction<'_>)> {
+    let mut stage: Option<usize> = None;
+    Dockerfile::new(&parse.tree)
+        .instructions()
+        .filter_map(move |instruction| {
+            if instruction.kind() == InstructionKind::From {
+                stage = Some(stage.map_or(0, |s| s + 1));
+                return None;
+            }
+            Some((stage?, instruction))
+        })
+}
+
+/// Visits the instructions of every stage in one pass, with a state per stage: a stage
+/// built `FROM` an earlier stage starts from `inherit` of that stage's state at its end,
+/// any other stage from `initial`.
+pub(crate) fn walk_stages<S>(
+    ctx: &DockerfileContext<'_>,
+    initial: impl Fn(&Stage) -> S,
+    inherit: impl Fn(&S) -> S,
+    mut visit: impl FnMut(&mut S, &Stage, Instruction<'_>),
+) {
+    let stages = &ctx.model.stages;
+    let start = |ends: &[S], index: usize| {
+        let stage = &stages[index];
+        match stage.base.as_ref().map(|b| &b.kind) {
+            Some(BaseKind::Stage(parent)) => match ends.get(*parent) {
+                Some(end) => inherit(end),
+                None => initial(stage),
+            },
+            _ => initial(stage),
+        }
+    };
+    // `ends[i]` is stage i's state at its end; `current` is the state of stage `ends.len()`.
+    let mut ends: Vec<S> = Vec::with_capacity(stages.len());
+    let mut current: Option<S> = None;
+    for (index, instruction) in in_stages(ctx.parse) {
+        if index >= stages.len() {
+            break;
+        }
+        while ends.len() < index {
+            let end = match current.take() {
+                Some(state) => state,
+                None => start(&ends, ends.len()),
+            };
+            ends.push(end);
+        }
+        let state = match &mut current {
+            Some(state) => state,
+            None => current.insert(start(&ends, index)),
+        };
+        visit(state, &stages[index], instruction);
+    }
+}
+
+/// 1-based line numbers of many offsets, from one scan of the text.
+pub(crate) struct LineNumbers {
+    line_breaks: Vec<u32>,
+}
+
+impl LineNumbers {
+    pub(crate) fn new(text: &str) -> Self {
+        LineNumbers {
+            line_breaks: memchr::memchr_iter(b'\n', text.as_bytes())
+                .map(|i| i as u32)
+                .collect(),
+        }
+    }
+
+    pub(crate) fn line(&self, offset: u32) -> usize {
+        self.line_breaks.partition_point(|&b| b < offset) + 1
+    }
+}
+
+/// True for the instruction an ONBUILD wraps.
+pub(crate) fn is_trigger(instruction: &Instruction<'_>) -> bool {
+    instruction
+        .syntax()
+        .parent()
+        .is_some_and(|p| p.kind() == SyntaxKind::Instruction(InstructionKind::Onbuild))
+}
+
+/// The whole lines `range` touches, with the line break after the last one: what to delete
+/// to remove an instruction without leaving a blank line.
+pub(crate) fn full_lines(ctx: &DockerfileContext<'_>, range: TextRange) -> TextRange {
+    let start = ctx.line_start(range.start);
+    let end = (range.end as usize).min(ctx.text.len());
+    let end = match ctx.text[end..].find('\n') {
+        Some(i) => end + i + 1,
+        None => ctx.text.len(),
+    };
+    TextRange::new(start, end as u32)
+}
+
+/// `keyword` (an upper-case instruction name) in lower case when `like` is written in lower
+/// case, so inserted lines follow the file's style.
+pub(crate) fn keyword_like(keyword: &str, like: &str) -> String {
+    let is_lower = like.bytes().any(|b| b.is_ascii_alphabetic())
+        && !like.bytes().any(|b| b.is_ascii_uppercase());
+    if is_lower {
+        keyword.to_ascii_lowercase()
+    } else {
+        keyword.to_owned()
+    }
+}
+
+/// The spaces and tabs before `offset` on its line, when nothing else is there.
+pub(crate) fn indentation_before<'a>(ctx: &DockerfileContext<'a>, offset: u32) -> &'a str {
+    let start = ctx.line_start(offset) as usize;
+    let before = &ctx.text[start..(offset as usize).min(ctx.text.len())];
+    if before.bytes().all(|b| b == b' ' || b == b'\t') {
+        before
+    } else {
+        ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::facts::DockerfileFacts;
+    use crate::semantic::analyze;
+    use crate::syntax::dockerfile::parse;
+
+    fn with_ctx(src: &str, f: impl FnOnce(&DockerfileContext<'_>)) {
+        let parse = parse(src);
+        let model = analyze(&parse);
+        let facts = DockerfileFacts::default();
+        let config = Config::default();
+        let ctx = DockerfileContext::new(src, &parse, &model, &facts, &config);
+        f(&ctx);
+    }
+
+    #[test]
+    fn triggers_follow_their_onbuild() {
+        let parsed = parse("FROM a\nONBUILD RUN x\nCMD y\n");
+        let names: Vec<(String, bool)> = with_triggers(&parsed)
+            .map(|i| (i.name().into_owned(), is_trigger(&i)))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("FROM".to_owned(), false),
+                ("ONBUILD".to_owned(), false),
+                ("RUN".to_owned(), true),
+                ("CMD".to_owned(), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn instructions_by_stage_and_line_numbers() {
+        let src = "ARG A\nRUN x\nFROM a\nRUN y\nFROM b\nCMD z\n";
+        let parsed = parse(src);
+        let found: Vec<(usize, String)> = in_stages(&parsed)
+            .map(|(s, i)| (s, i.name().into_owned()))
+            .collect();
+        assert_eq!(found, [(0, "RUN".to_owned()), (1, "CMD".to_owned())]);
+        let lines = LineNumbers::new(src);
+        assert_eq!(lines.line(0), 1);
+        assert_eq!(lines.line(5), 1);
+        assert_eq!(lines.line(6), 2);
+        assert_eq!(lines.line(src.len() as u32), 7);
+    }
+
+    #[test]
+    fn stage_states_are_inherited_through_from() {
+        let src = "FROM a AS one\nRUN x\nRUN y\nFROM b AS two\nFROM one\nRUN z\nFROM two\nRUN w\n";
+        with_ctx(src, |ctx| {
+            let mut seen = Vec::new();
+            // The state counts the RUNs seen in the stage and its ancestors.
+            walk_stages(
+                ctx,
+                |_| 0,
+                |parent| *parent,
+                |count, stage, instruction| {
+                    *count += 1;
+                    seen.push((stage.index, instruction.name().into_owned(), *count));
+                },
+            );
+            assert_eq!(
+                seen,
+                [
+                    (0, "RUN".to_owned(), 1),
+                    (0, "RUN".to_owned(), 2),
+                    (2, "RUN".to_owned(), 3),
+                    (3, "RUN".to_owned(), 1),
+                ]
+            );
+        });
+    }
+
+    #[test]
+    fn full_lines_take_the_line_break() {
+        let src = "FROM a\r\n  CMD x \\\r\n  y\r\nRUN z";
+        with_ctx(src, |ctx| {
+            let cmd = Dockerfile::new(&ctx.parse.tree)
+                .instructions()
+                .nth(1)
+                .unwrap();
+            assert_eq!(
+                &src[full_lines(ctx, cmd.range()).as_usize()],
+                "  CMD x \\\r\n  y\r\n"
+            );
+            let run = Dockerfile::new(&ctx.parse.tree)
+                .instructions()
+                .nth(2)
+                .unwrap();
+            assert_eq!(&src[full_lines(ctx, run.range()).as_usize()], "RUN z");
+            assert_eq!(indentation_before(ctx, cmd.keyword().range.start), "  ");
+        });
+    }
+
+    #[test]
+    fn keywords_follow_the_case_of_a_neighbour() {
+        assert_eq!(keyword_like("WORKDIR", "copy"), "workdir");
+        assert_eq!(keyword_like("WORKDIR", "COPY"), "WORKDIR");
+        assert_eq!(keyword_like("WORKDIR", "Copy"), "WORKDIR");
+    }
+}
