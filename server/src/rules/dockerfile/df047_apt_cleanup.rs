@@ -1,7 +1,7 @@
 use super::package_managers::APT_GET;
 use super::run_edits::{append_command, insert_after, replace_word};
 use super::shell_args::{Arg, Args, is_rm_of, path_within};
-use super::shell_images::{configured_before, shipping_stages};
+use super::shell_images::{ToolConfig, shipping_stages};
 use crate::diagnostics::{Applicability, Diagnostic, Fix, Severity};
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::semantic::RunScript;
@@ -107,10 +107,11 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let shipping = shipping_stages(ctx.model);
+    // Looked up on first need only.
+    let mut assume_yes: Option<ToolConfig> = None;
+    let mut no_recommends: Option<ToolConfig> = None;
     for run in &shell.runs {
         let commands = run.commands();
-        // Looked up on first need only.
-        let mut configured: [Option<bool>; 2] = [None, None];
         let mut lists_reported = false;
         for (i, command) in commands.iter().enumerate() {
             let name = command.base_name();
@@ -144,8 +145,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
             if CONFIRMING.contains(&sub)
                 && !answers_yes(&args, command)
                 && !stdin_piped(commands, command)
-                && !*configured[0]
-                    .get_or_insert_with(|| configured_before(ctx, run, "assume-yes", "/etc/apt"))
+                && !assume_yes
+                    .get_or_insert_with(|| ToolConfig::new(ctx, "APT::Get::Assume-Yes", "/etc/apt"))
+                    .applies_to(ctx, run)
             {
                 let fix = insert_after(run, subcommand, " -y").map(|edit| Fix {
                     title: "Add `-y`".to_owned(),
@@ -162,9 +164,11 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
             if sub == "install"
                 && args.operands_after_subcommand().next().is_some()
                 && !skips_recommends(&args)
-                && !*configured[1].get_or_insert_with(|| {
-                    configured_before(ctx, run, "install-recommends", "/etc/apt")
-                })
+                && !no_recommends
+                    .get_or_insert_with(|| {
+                        ToolConfig::new(ctx, "APT::Install-Recommends", "/etc/apt")
+                    })
+                    .applies_to(ctx, run)
             {
                 let fix =
                     insert_after(run, subcommand, " --no-install-recommends").map(|edit| Fix {
@@ -407,11 +411,28 @@ mod tests {
             "FROM debian AS base\nRUN echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/01norec \\\n    && echo 'APT::Get::Assume-Yes \"true\";' > /etc/apt/apt.conf.d/02yes\n\
              FROM base\nRUN apt-get install curl\n",
             "FROM debian\nCOPY 99local /etc/apt/apt.conf.d/\nRUN apt-get install curl\n",
+            "FROM debian\nRUN cat <<EOF > /etc/apt/apt.conf.d/99local\nAPT::Install-Recommends \"0\";\nAPT::Get::Assume-Yes \"1\";\nEOF\nRUN apt-get install curl\n",
             "FROM debian\nRUN apt-get -y install -f\n",
             "FROM debian\nRUN apt-get -y clean && apt-get check\n",
         ] {
             assert!(findings(src).is_empty(), "{src}: {:?}", findings(src));
         }
+    }
+
+    #[test]
+    fn options_of_other_commands_configure_nothing() {
+        let src = "FROM debian\nRUN apt-get install -y --no-install-recommends curl\n\
+                   RUN apt-get install --assume-yes wget && apt-get install git\n";
+        let found: Vec<(String, Severity)> =
+            findings(src).into_iter().map(|f| (f.0, f.1)).collect();
+        assert_eq!(
+            found,
+            [
+                ("apt-get install".to_owned(), Severity::Info),
+                ("apt-get install".to_owned(), Severity::Warning),
+                ("apt-get install".to_owned(), Severity::Info),
+            ]
+        );
     }
 
     #[test]

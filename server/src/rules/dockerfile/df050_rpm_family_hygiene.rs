@@ -1,7 +1,7 @@
 use super::package_managers::{YUM, ZYPPER};
 use super::run_edits::{append_command, insert_after};
 use super::shell_args::{Args, is_rm_of, path_within};
-use super::shell_images::{configured_before, shipping_stages};
+use super::shell_images::{ToolConfig, shipping_stages};
 use crate::diagnostics::{Applicability, Diagnostic, Fix};
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::semantic::RunScript;
@@ -118,6 +118,8 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let shipping = shipping_stages(ctx.model);
+    // Looked up on first need only.
+    let mut assume_yes: Option<[ToolConfig; 2]> = None;
     for run in &shell.runs {
         let commands = run.commands();
         let ships = run.in_onbuild || shipping.contains(run.stage);
@@ -160,8 +162,16 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                 && confirming.contains(&sub)
                 && !answers
                 && !stdin_piped(commands, command)
-                && (zypper || !configured_before(ctx, run, "assumeyes", "/etc/dnf"))
-                && (zypper || !configured_before(ctx, run, "assumeyes", "/etc/yum"))
+                && (zypper
+                    || !assume_yes
+                        .get_or_insert_with(|| {
+                            [
+                                ToolConfig::new(ctx, "assumeyes=", "/etc/dnf"),
+                                ToolConfig::new(ctx, "assumeyes=", "/etc/yum"),
+                            ]
+                        })
+                        .iter()
+                        .any(|c| c.applies_to(ctx, run)))
             {
                 let fix = insert_after(run, subcommand, " -y").map(|edit| Fix {
                     title: "Add `-y`".to_owned(),
@@ -318,9 +328,16 @@ mod tests {
             "FROM fedora:40\nRUN dnf makecache && dnf info httpd\n",
             "FROM fedora:40 AS build\nRUN dnf install -y gcc\nFROM scratch\nCOPY --from=build /out /\n",
             "FROM fedora:40 AS base\nRUN echo assumeyes=True >> /etc/dnf/dnf.conf\nFROM base\nRUN dnf install gcc && dnf clean all\n",
+            "FROM fedora:40\nRUN dnf install --setopt=assumeyes=1 gcc && dnf clean all\n",
         ] {
             assert!(findings(src).is_empty(), "{src}: {:?}", findings(src));
         }
+    }
+
+    #[test]
+    fn options_of_other_commands_configure_nothing() {
+        let src = "FROM fedora:40\nRUN dnf --assumeyes install gcc && dnf install make && dnf clean all\n";
+        assert_eq!(findings(src).len(), 1);
     }
 
     #[test]

@@ -5,16 +5,17 @@ use crate::syntax::shell::SimpleCommand;
 
 declare_rule! {
     /// ## What it does
-    /// Reports `cd <dir>` used in a RUN to set the directory the following commands work
+    /// Reports `cd /dir` used in a RUN to set the directory the following commands work
     /// in, where a `WORKDIR` would say it once for the whole stage. Only the first such `cd`
     /// of a RUN is reported.
     ///
     /// Not reported, because `WORKDIR` would not do the same: a `cd` inside a subshell,
-    /// condition, loop or function (`(cd web && npm ci)`); into a directory the same RUN
+    /// condition, loop or function (`(cd /src && make)`); into a directory the same RUN
     /// removes afterwards (building from source in `/usr/src/x`, then `rm -rf /usr/src/x`);
-    /// into a temporary directory (`/tmp`, `/var/tmp`); to `/`, `-`, `..` or a home
-    /// directory (`~`); and into a directory whose name is only known when the build runs
-    /// (`cd "$(mktemp -d)"`, `cd $SRC`).
+    /// into a temporary directory (`/tmp`, `/var/tmp`); to `/` or a home directory (`~`);
+    /// into a relative directory (`cd web && npm ci` works in a part of the `WORKDIR` for
+    /// one step, which a `WORKDIR` would have to undo); and into a directory whose name is
+    /// only known when the build runs (`cd "$(mktemp -d)"`, `cd $SRC`).
     ///
     /// ## Why is this bad?
     /// The directory a `cd` selects ends with the RUN: the next RUN, `COPY`, `CMD` and the
@@ -103,8 +104,7 @@ fn workdir_like(command: &SimpleCommand) -> Option<&str> {
     let temporary = ["/tmp", "/var/tmp", "/dev/shm"]
         .iter()
         .any(|t| removes_path(t, dir));
-    let special = matches!(dir, "" | "/" | "-" | "." | "..") || dir.starts_with('~');
-    (!temporary && !special).then_some(dir)
+    (dir.starts_with('/') && dir != "/" && !temporary).then_some(dir)
 }
 
 /// Whether an `rm` removes `dir` (or a directory above it).
@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn cd_for_the_rest_of_the_run() {
-        let src = "FROM node:22\nRUN cd /app && npm ci && cd client && npm ci\nRUN cd /srv\n";
+        let src = "FROM node:22\nRUN cd /app && npm ci && cd /app/client && npm ci\nRUN cd /srv\n";
         let found = findings(src);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].0, "cd /app");
@@ -137,9 +137,9 @@ mod tests {
         assert!(found[1].1.contains("has no effect"), "{}", found[1].1);
         // Heredoc scripts, ONBUILD triggers and continuation lines.
         let src = "FROM node:22\nRUN <<EOF\ncd /app\nmake\nEOF\nONBUILD RUN cd /app && make\n\
-                   RUN set -e; \\\n    cd src/web; \\\n    npm ci\n";
+                   RUN set -e; \\\n    cd /src/web; \\\n    npm ci\n";
         let found: Vec<String> = findings(src).into_iter().map(|f| f.0).collect();
-        assert_eq!(found, ["cd /app", "cd /app", "cd src/web"]);
+        assert_eq!(found, ["cd /app", "cd /app", "cd /src/web"]);
     }
 
     #[test]
@@ -156,6 +156,8 @@ mod tests {
             "FROM debian\nRUN cd / && tar xzf /x.tgz\n",
             "FROM debian\nRUN cd - && make\n",
             "FROM debian\nRUN cd ~ && make\n",
+            "FROM node:22\nWORKDIR /app\nRUN cd web && npm ci && npm run build\n",
+            "FROM debian\nRUN cd .. && make\n",
             "FROM debian\nRUN echo cd /app\n",
             "FROM debian\nSHELL [\"pwsh\", \"-c\"]\nRUN cd C:\\\\app; dir\n",
         ] {

@@ -28,6 +28,8 @@ mod package_managers;
 mod run_edits;
 mod shell_args;
 mod shell_images;
+#[cfg(test)]
+mod shell_rules_tests;
 
 /// Every Dockerfile rule, in code order.
 pub static RULES: &[DockerfileRule] = &[

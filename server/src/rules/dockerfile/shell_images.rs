@@ -208,49 +208,70 @@ pub(crate) fn stage_chain(
     })
 }
 
-/// Whether a tool is configured for the whole stage by the time `run` runs: this RUN, or an
-/// earlier RUN of its stage or of a stage it is built from, has a word naming `setting`
-/// (`echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/01norec`), or a COPY/ADD
-/// puts a file under `config_dir`. Settings are compared without case.
-pub(crate) fn configured_before(
-    ctx: &DockerfileContext<'_>,
-    run: &RunScript,
-    setting: &str,
-    config_dir: &str,
-) -> bool {
-    let chain: Vec<usize> = match run.stage {
-        Some(stage) => stage_chain(ctx.model, stage).collect(),
-        None => Vec::new(),
-    };
-    let in_scope = |other: &RunScript| {
-        other.instruction.start <= run.instruction.start
-            && (std::ptr::eq(other, run)
-                || (!other.in_onbuild && other.stage.is_some_and(|s| chain.contains(&s))))
-    };
-    let written = ctx
-        .shell()
-        .runs
-        .iter()
-        .filter(|r| in_scope(r))
-        .any(|other| {
-            other.commands().iter().any(|c| {
-                c.args
-                    .iter()
-                    .any(|a| contains_ignoring_case(&a.text, setting))
+/// Where a tool gets configured for whole stages: per stage, the first RUN that writes
+/// `setting` (a key as it appears in the tool's configuration files, such as
+/// `APT::Install-Recommends`) or COPY/ADD that puts a file under `config_dir`. Settings are
+/// compared without case.
+///
+/// The RUN's text is searched rather than its commands: a setting is data, written by
+/// `echo '...' >` or in a heredoc body, not a command or an option.
+pub(crate) struct ToolConfig {
+    /// Per stage, the offset of the first instruction that configures the tool.
+    first: Vec<Option<u32>>,
+    setting: &'static str,
+}
+
+impl ToolConfig {
+    pub fn new(ctx: &DockerfileContext<'_>, setting: &'static str, config_dir: &str) -> ToolConfig {
+        let mut first: Vec<Option<u32>> = vec![None; ctx.model.stages.len()];
+        let mut note = |stage: usize, at: u32| {
+            if let Some(slot) = first.get_mut(stage) {
+                *slot = Some(slot.map_or(at, |known| known.min(at)));
+            }
+        };
+        for run in ctx.shell().runs.iter().filter(|r| !r.in_onbuild) {
+            if let Some(stage) = run.stage
+                && writes(ctx, run, setting)
+            {
+                note(stage, run.instruction.start);
+            }
+        }
+        for stage in &ctx.model.stages {
+            let copied = stage
+                .syntax_instructions(&ctx.parse.tree)
+                .filter(|i| matches!(i.kind(), InstructionKind::Copy | InstructionKind::Add))
+                .find(|i| {
+                    i.as_copy()
+                        .and_then(|c| c.destination())
+                        .is_some_and(|dest| dest.text.starts_with(config_dir))
+                });
+            if let Some(copy) = copied {
+                note(stage.index, copy.range().start);
+            }
+        }
+        ToolConfig { first, setting }
+    }
+
+    /// Whether the tool is configured when `run` runs: by the RUN itself, or earlier in its
+    /// stage or a stage it is built from.
+    pub fn applies_to(&self, ctx: &DockerfileContext<'_>, run: &RunScript) -> bool {
+        writes(ctx, run, self.setting)
+            || run.stage.is_some_and(|stage| {
+                stage_chain(ctx.model, stage).any(|s| {
+                    self.first
+                        .get(s)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|at| at <= run.instruction.start)
+                })
             })
-        });
-    written
-        || chain
-            .iter()
-            .filter_map(|&i| ctx.model.stage(i))
-            .any(|stage| {
-                stage
-                    .syntax_instructions(&ctx.parse.tree)
-                    .filter(|i| i.range().end <= run.instruction.start)
-                    .filter(|i| matches!(i.kind(), InstructionKind::Copy | InstructionKind::Add))
-                    .filter_map(|i| i.as_copy()?.destination())
-                    .any(|dest| dest.text.starts_with(config_dir))
-            })
+    }
+}
+
+fn writes(ctx: &DockerfileContext<'_>, run: &RunScript, setting: &str) -> bool {
+    ctx.text
+        .get(run.instruction.as_usize())
+        .is_some_and(|text| contains_ignoring_case(text, setting))
 }
 
 fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
