@@ -53,7 +53,9 @@ declare_rule! {
     /// `apt-get` for subcommands that behave the same in both. Unsafe: inserting
     /// `--no-install-recommends`, since software may rely on a package it only recommended.
     /// `apt upgrade` and `apt full-upgrade` are not renamed: apt-get's `upgrade` holds back
-    /// what needs new packages, apt's does not.
+    /// what needs new packages, apt's does not. (After the rename, downloaded `.deb` files
+    /// are kept where `apt` deleted them; Debian and Ubuntu images remove them anyway through
+    /// `/etc/apt/apt.conf.d/docker-clean`.)
     ///
     /// ## References
     /// - practices.md §2.3 (`--no-install-recommends`, lists removed in the same RUN)

@@ -1,4 +1,5 @@
 use super::shell_args::{Arg, Args, OptionSpec};
+use super::shell_images::{ImageFamily, stage_family};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::semantic::RunScript;
@@ -13,7 +14,9 @@ declare_rule! {
     ///   use of the tool that came second;
     /// - `wget` without `-q`, `-nv`, `--progress=...` or a log file (`-o`, `-a`) (info).
     ///
-    /// `ONBUILD` triggers count for the second check only: they run in other images.
+    /// `ONBUILD` triggers count for the second check only: they run in other images. The
+    /// second check leaves Alpine and busybox stages alone: their busybox `wget` draws one
+    /// progress meter instead of GNU wget's lines of dots (and has no `--progress`).
     ///
     /// ## Why is this bad?
     /// Each tool is a package to install, update and scan; one of them does every download
@@ -69,6 +72,15 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     let runs = &ctx.shell().runs;
     both_tools(ctx, runs, out);
     for run in runs {
+        let busybox = run.stage.is_some_and(|stage| {
+            matches!(
+                stage_family(ctx.model, stage),
+                ImageFamily::Alpine | ImageFamily::Busybox
+            )
+        });
+        if busybox {
+            continue;
+        }
         for command in run.commands_named("wget") {
             if !quiet(command) {
                 let mut diagnostic = CURL_AND_WGET.diagnostic(
@@ -163,12 +175,14 @@ mod tests {
 
     #[test]
     fn noisy_wget() {
-        let src = "FROM alpine\nRUN wget https://x/a && wget -nv https://x/b && wget -qO- https://x/c \\\n  && wget --progress=dot:giga https://x/d && wget -O /x -o /log https://x/e\n\
+        let src = "FROM debian\nRUN wget https://x/a && wget -nv https://x/b && wget -qO- https://x/c \\\n  && wget --progress=dot:giga https://x/d && wget -O /x -o /log https://x/e\n\
                    ONBUILD RUN wget https://x/f\n";
         let found = findings(src);
         assert_eq!(found.len(), 2);
         assert!(found.iter().all(|f| f.1 == Severity::Info));
-        assert!(findings("FROM alpine\nRUN wget -nc https://x/a\n").len() == 1);
+        assert!(findings("FROM debian\nRUN wget -nc https://x/a\n").len() == 1);
+        // busybox wget draws a single meter.
+        assert!(findings("FROM node:22-alpine AS a\nFROM a\nRUN wget https://x/a\n").is_empty());
     }
 
     #[test]

@@ -137,24 +137,20 @@ pub(crate) fn image_family(name: &str, tag: Option<&str>) -> ImageFamily {
 
 /// The family of a stage's image, following `FROM <stage>` to the image it starts from.
 pub(crate) fn stage_family(model: &DockerfileModel, stage: usize) -> ImageFamily {
-    let mut index = stage;
-    // Each step goes to an earlier stage, so this ends; the bound is for safety only.
-    for _ in 0..=model.stages.len() {
-        let Some(base) = model.stage(index).and_then(|s| s.base.as_ref()) else {
-            return ImageFamily::Unknown;
-        };
-        match &base.kind {
-            BaseKind::Stage(parent) if *parent < index => index = *parent,
-            BaseKind::Stage(_) => return ImageFamily::Unknown,
-            BaseKind::Scratch => return ImageFamily::Scratch,
-            BaseKind::Image(_) => {
-                return base
-                    .image_name()
-                    .map_or(ImageFamily::Unknown, |name| image_family(name, base.tag()));
-            }
-        }
+    let Some(root) = stage_chain(model, stage).last() else {
+        return ImageFamily::Unknown;
+    };
+    let Some(base) = model.stage(root).and_then(|s| s.base.as_ref()) else {
+        return ImageFamily::Unknown;
+    };
+    match &base.kind {
+        BaseKind::Scratch => ImageFamily::Scratch,
+        BaseKind::Image(_) => base
+            .image_name()
+            .map_or(ImageFamily::Unknown, |name| image_family(name, base.tag())),
+        // A stage built from itself or a later stage (an error BuildKit reports).
+        BaseKind::Stage(_) => ImageFamily::Unknown,
     }
-    ImageFamily::Unknown
 }
 
 /// Which stages' layers can end up in a shipped image, by stage index: the final stage, any
