@@ -71,7 +71,9 @@ fn push_diagnostics_follow_every_version_and_clear_on_close() {
         "textDocument/didChange",
         change(URI, 2, json!([edit(1, 0, 1, 4, "RUN")])),
     );
-    assert_eq!(codes(&client.diagnostics(URI, Some(2))), ["DF003"]);
+    // `deps` is referenced by no stage while the typo lasts, so it may be built as a target
+    // of its own: its npm cache counts (DF046).
+    assert_eq!(codes(&client.diagnostics(URI, Some(2))), ["DF046", "DF003"]);
     // An edit that changes nothing still publishes (empty or not) for its version.
     client.notify(
         "textDocument/didChange",

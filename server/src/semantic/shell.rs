@@ -65,8 +65,15 @@ impl ShellInfo {
             name.as_str(),
             "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox"
         );
-        let pipefail = words.windows(2).any(|w| w[0] == "-o" && w[1] == "pipefail")
-            || words.iter().any(|w| w == "-opipefail");
+        // `-o pipefail`, a cluster ending in `o` (`-euo pipefail`), or the value attached
+        // (`-opipefail`, `-eopipefail`).
+        let short_cluster = |w: &str| w.starts_with('-') && !w.starts_with("--");
+        let pipefail = words
+            .windows(2)
+            .any(|w| short_cluster(&w[0]) && w[0].ends_with('o') && w[1] == "pipefail")
+            || words
+                .iter()
+                .any(|w| short_cluster(w) && w.ends_with("opipefail"));
         ShellInfo {
             program,
             posix,
@@ -329,6 +336,8 @@ fn exec_script(strings: &[crate::syntax::dockerfile::ast::Spanned<'_>]) -> Shell
         for pipe in &mut parsed.pipes {
             *pipe = place(*pipe);
         }
+        // Nothing can be appended inside a JSON string without escaping it.
+        parsed.append_at = None;
         return parsed;
     }
     let last = strings.last().map_or(first.range, |s| s.range);
@@ -444,7 +453,10 @@ mod tests {
         let src = "FROM debian AS a\nRUN echo 1\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN echo 2\n\
                    FROM a\nRUN echo 3\n\
                    FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir\n\
-                   FROM alpine\nSHELL [\"pwsh\", \"-Command\"]\nRUN Get-ChildItem\n";
+                   FROM alpine\nSHELL [\"pwsh\", \"-Command\"]\nRUN Get-ChildItem\n\
+                   FROM debian\nSHELL [\"/bin/bash\", \"-euxo\", \"pipefail\", \"-c\"]\nRUN a\n\
+                   SHELL [\"/bin/ash\", \"-eopipefail\", \"-c\"]\nRUN b\n\
+                   SHELL [\"/bin/bash\", \"--posix\", \"-c\", \"pipefail\"]\nRUN c\n";
         let idx = index(src, None);
         let shells: Vec<(&str, bool, bool)> = idx
             .runs
@@ -459,12 +471,24 @@ mod tests {
                 ("/bin/bash", true, true),
                 ("cmd", false, false),
                 ("pwsh", false, false),
+                ("/bin/bash", true, true),
+                ("/bin/ash", true, true),
+                ("/bin/bash", true, false),
             ]
         );
         assert!(idx.runs[4].commands().is_empty());
         assert_eq!(
             idx.runs.iter().map(|r| r.stage).collect::<Vec<_>>(),
-            [Some(0), Some(0), Some(1), Some(2), Some(3)]
+            [
+                Some(0),
+                Some(0),
+                Some(1),
+                Some(2),
+                Some(3),
+                Some(4),
+                Some(4),
+                Some(4)
+            ]
         );
     }
 

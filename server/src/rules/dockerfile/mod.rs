@@ -25,12 +25,26 @@ mod df021_add_instead_of_copy;
 mod df040_single_stage_build;
 mod df041_copy_all_before_deps;
 mod df042_dev_deps_in_runtime;
+mod df043_npm_only_production_deprecated;
+mod df044_npm_install_not_ci;
 mod df045_build_after_prod_install;
+mod df046_package_cache_in_layer;
+mod df047_apt_cleanup;
+mod df048_apt_update_alone;
+mod df049_pin_package_versions;
+mod df050_rpm_family_hygiene;
 mod df051_consecutive_run;
 mod df052_copy_stage_root;
 mod df053_dockerignore_missing;
 mod df055_copy_ignored_file;
 mod df056_copy_secret_file;
+mod df060_shell_pipefail;
+mod df061_run_cd;
+mod df062_run_sudo;
+mod df063_pointless_command;
+mod df064_curl_and_wget;
+mod df065_shell_symlink;
+mod df066_useradd_large_uid;
 mod df067_shellcheck;
 mod df073_chown_recursive_layer;
 
@@ -38,7 +52,13 @@ mod context_sources;
 mod durations;
 mod installs;
 mod instructions;
+mod package_managers;
 mod paths;
+mod run_edits;
+mod shell_args;
+mod shell_images;
+#[cfg(test)]
+mod shell_rules_tests;
 mod stage_rename;
 
 /// Every Dockerfile rule, in code order.
@@ -136,8 +156,36 @@ pub static RULES: &[DockerfileRule] = &[
         check: df042_dev_deps_in_runtime::check,
     },
     DockerfileRule {
+        meta: &df043_npm_only_production_deprecated::NPM_ONLY_PRODUCTION_DEPRECATED,
+        check: df043_npm_only_production_deprecated::check,
+    },
+    DockerfileRule {
+        meta: &df044_npm_install_not_ci::NPM_INSTALL_NOT_CI,
+        check: df044_npm_install_not_ci::check,
+    },
+    DockerfileRule {
         meta: &df045_build_after_prod_install::BUILD_AFTER_PROD_INSTALL,
         check: df045_build_after_prod_install::check,
+    },
+    DockerfileRule {
+        meta: &df046_package_cache_in_layer::PACKAGE_CACHE_IN_LAYER,
+        check: df046_package_cache_in_layer::check,
+    },
+    DockerfileRule {
+        meta: &df047_apt_cleanup::APT_CLEANUP,
+        check: df047_apt_cleanup::check,
+    },
+    DockerfileRule {
+        meta: &df048_apt_update_alone::APT_UPDATE_ALONE,
+        check: df048_apt_update_alone::check,
+    },
+    DockerfileRule {
+        meta: &df049_pin_package_versions::PIN_PACKAGE_VERSIONS,
+        check: df049_pin_package_versions::check,
+    },
+    DockerfileRule {
+        meta: &df050_rpm_family_hygiene::RPM_FAMILY_HYGIENE,
+        check: df050_rpm_family_hygiene::check,
     },
     DockerfileRule {
         meta: &df051_consecutive_run::CONSECUTIVE_RUN,
@@ -158,6 +206,34 @@ pub static RULES: &[DockerfileRule] = &[
     DockerfileRule {
         meta: &df056_copy_secret_file::COPY_SECRET_FILE,
         check: df056_copy_secret_file::check,
+    },
+    DockerfileRule {
+        meta: &df060_shell_pipefail::SHELL_PIPEFAIL,
+        check: df060_shell_pipefail::check,
+    },
+    DockerfileRule {
+        meta: &df061_run_cd::RUN_CD,
+        check: df061_run_cd::check,
+    },
+    DockerfileRule {
+        meta: &df062_run_sudo::RUN_SUDO,
+        check: df062_run_sudo::check,
+    },
+    DockerfileRule {
+        meta: &df063_pointless_command::POINTLESS_COMMAND,
+        check: df063_pointless_command::check,
+    },
+    DockerfileRule {
+        meta: &df064_curl_and_wget::CURL_AND_WGET,
+        check: df064_curl_and_wget::check,
+    },
+    DockerfileRule {
+        meta: &df065_shell_symlink::SHELL_SYMLINK,
+        check: df065_shell_symlink::check,
+    },
+    DockerfileRule {
+        meta: &df066_useradd_large_uid::USERADD_LARGE_UID,
+        check: df066_useradd_large_uid::check,
     },
     DockerfileRule {
         meta: &df067_shellcheck::SHELLCHECK,

@@ -85,6 +85,11 @@ pub struct ShellScript {
     pub has_errors: bool,
     /// True when the script was too long to parse.
     pub skipped: bool,
+    /// Where ` && cmd` can be written so that `cmd` runs after the whole script: the end of
+    /// the last top-level statement (relative to the instruction's shell text, like ranges).
+    /// `None` when there is no such place: no statement, a last statement sent to the
+    /// background (`a &`), or a heredoc (its body follows the command line).
+    pub append_at: Option<u32>,
 }
 
 thread_local! {
@@ -123,8 +128,12 @@ impl ShellScript {
                 ..ShellScript::default()
             },
             pipelines: 0,
+            has_heredoc: false,
         };
         collector.walk(tree.root_node());
+        if !collector.has_heredoc {
+            collector.script.append_at = collector.append_point(tree.root_node());
+        }
         collector.script
     }
 
@@ -139,6 +148,7 @@ struct Collector<'a> {
     source: &'a ShellSource,
     script: ShellScript,
     pipelines: u32,
+    has_heredoc: bool,
 }
 
 /// Nodes that start a nested context for [`SimpleCommand::depth`].
@@ -169,6 +179,7 @@ impl Collector<'_> {
             let mut child_depth = depth;
             match kind {
                 "command" => self.command(node, depth, pipeline),
+                "heredoc_redirect" | "heredoc_body" => self.has_heredoc = true,
                 "declaration_command" | "unset_command" => self.declaration(node, depth, pipeline),
                 "pipeline" => {
                     let id = self.pipelines;
@@ -194,6 +205,28 @@ impl Collector<'_> {
             }
         }
         self.script.commands.sort_by_key(|c| c.range.start);
+    }
+
+    /// See [`ShellScript::append_at`].
+    fn append_point(&self, root: Node<'_>) -> Option<u32> {
+        let mut cursor = root.walk();
+        let mut last: Option<Node<'_>> = None;
+        let mut backgrounded = false;
+        for child in root.children(&mut cursor) {
+            match child.kind() {
+                "comment" | ";" => {}
+                "&" => backgrounded = true,
+                _ if child.is_named() && !child.is_error() => {
+                    last = Some(child);
+                    backgrounded = false;
+                }
+                _ => return None,
+            }
+        }
+        if backgrounded {
+            return None;
+        }
+        Some(self.range(last?).end)
     }
 
     fn range(&self, node: Node<'_>) -> TextRange {

@@ -163,3 +163,30 @@ fn hostile_scripts_do_not_hurt() {
     let (_, script, _) = script_of(&long);
     assert!(script.skipped && script.commands.is_empty());
 }
+
+#[test]
+fn append_point_after_the_last_statement() {
+    let end = |src: &str| {
+        let (text, script, base) = script_of(src);
+        script
+            .append_at
+            .map(|at| text[..(base + at) as usize].to_owned())
+    };
+    let src = "FROM a\nRUN apt-get update \\\n  && apt-get install -y curl # the client\n";
+    assert_eq!(
+        end(src).as_deref(),
+        Some("FROM a\nRUN apt-get update \\\n  && apt-get install -y curl")
+    );
+    assert!(end("FROM a\nRUN a; b;\n").unwrap().ends_with("b"));
+    assert!(
+        end("FROM a\nRUN if x; then y; fi\n")
+            .unwrap()
+            .ends_with("fi")
+    );
+    // A background job, a heredoc and an empty script have no such place.
+    assert_eq!(end("FROM a\nRUN a && b &\n"), None);
+    assert_eq!(end("FROM a\nRUN cat <<EOF > /x && b\nbody\nEOF\n"), None);
+    // In a heredoc script, the end of its last statement.
+    let src = "FROM a\nRUN <<EOF\nset -e\napt-get update\nEOF\n";
+    assert!(end(src).unwrap().ends_with("apt-get update"));
+}

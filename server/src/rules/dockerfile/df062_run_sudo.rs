@@ -1,0 +1,89 @@
+use crate::diagnostics::Diagnostic;
+use crate::rules::{DockerfileContext, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `sudo` run as a command in a RUN.
+    ///
+    /// ## Why is this bad?
+    /// A RUN already runs as the stage's `USER`, root unless set otherwise, so `sudo` adds
+    /// nothing but a package to install and configure. Where the stage runs as another user,
+    /// `sudo` needs a password-less rule that then stays in the image, where anyone who gets
+    /// a shell in the container can use it to become root. Switch users with `USER` around
+    /// the steps that need root instead.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:bookworm-slim
+    /// USER app
+    /// RUN sudo apt-get update
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM debian:bookworm-slim
+    /// USER root
+    /// RUN apt-get update
+    /// USER app
+    /// ```
+    ///
+    /// ## Fix safety
+    /// No fix: where the command should run as root, and where the stage goes back to its
+    /// user, is for a person to decide.
+    ///
+    /// ## References
+    /// - practices.md §10.1 (non-root user)
+    /// - Dockerfile best practices, USER:
+    ///   <https://docs.docker.com/build/building/best-practices/#user>
+    pub const RUN_SUDO = {
+        code: "DF062",
+        name: "run-sudo",
+        severity: Error,
+        fixable: false,
+        default_enabled: true,
+    };
+}
+
+pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
+    for run in &ctx.shell().runs {
+        for command in run.commands_named("sudo") {
+            out.push(RUN_SUDO.diagnostic(
+                run.word_range(&command.name),
+                "`sudo` in a RUN: the RUN already runs as the stage's USER; switch to root with \
+                 `USER root` for these steps instead of keeping sudo in the image",
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::check_dockerfile;
+
+    fn findings(src: &str) -> Vec<String> {
+        check_dockerfile(src)
+            .into_iter()
+            .filter(|d| d.code == "DF062")
+            .map(|d| src[d.range.as_usize()].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn sudo_as_a_command() {
+        let src = "FROM debian\nRUN sudo apt-get update && /usr/bin/sudo -u app make\n\
+                   RUN [\"sudo\", \"make\"]\nONBUILD RUN x=$(sudo id -u)\n";
+        assert_eq!(findings(src), ["sudo", "/usr/bin/sudo", "\"sudo\"", "sudo"]);
+    }
+
+    #[test]
+    fn sudo_as_a_word_passes() {
+        for src in [
+            "FROM debian\nRUN apt-get install -y sudo\n",
+            "FROM debian\nRUN echo 'app ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/app\n",
+            "FROM debian\nRUN usermod -aG sudo app\n",
+            "FROM debian\nCMD sudo -E app\n",
+        ] {
+            assert!(findings(src).is_empty(), "{src}");
+        }
+    }
+}
