@@ -12,7 +12,8 @@ declare_rule! {
     /// Several sources can only go into a directory. The classic builder stops with an
     /// error when the destination does not end in `/`; BuildKit creates the directory
     /// silently, so the same file builds with one builder and not the other. The slash also
-    /// tells a reader that the destination is a directory.
+    /// tells a reader that the destination is a directory. A bare `.` (the working
+    /// directory) is reported as a warning only, since BuildKit builds it.
     ///
     /// ## Example
     /// ```dockerfile
@@ -76,6 +77,22 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                 new_text: "/".to_owned(),
             }],
         };
+        // BuildKit reads a bare `.` as the working directory itself and builds; only the
+        // classic builder rejects it. Still worth the slash, but not an error.
+        if path == "." {
+            let mut d = COPY_MULTI_SRC_DEST_SLASH.diagnostic_with_fix(
+                dest.range,
+                format!(
+                    "{} has {} sources into `.`: BuildKit accepts that, the classic builder does not; write `./`",
+                    instruction.name(),
+                    sources.len()
+                ),
+                fix,
+            );
+            d.severity = crate::diagnostics::Severity::Warning;
+            out.push(d);
+            continue;
+        }
         out.push(COPY_MULTI_SRC_DEST_SLASH.diagnostic_with_fix(
             dest.range,
             format!(
@@ -91,6 +108,19 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_bare_dot_is_only_a_warning() {
+        let found: Vec<_> = crate::analysis::check_dockerfile(
+            "FROM rust:1\nWORKDIR /src\nCOPY Cargo.toml Cargo.lock .\nCOPY a b /x\n",
+        )
+        .into_iter()
+        .filter(|d| d.code == "DF013")
+        .map(|d| d.severity)
+        .collect();
+        use crate::diagnostics::Severity::{Error, Warning};
+        assert_eq!(found, [Warning, Error]);
+    }
+
     use crate::analysis::check_dockerfile;
     use crate::diagnostics::Diagnostic;
 

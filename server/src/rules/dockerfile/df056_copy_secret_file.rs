@@ -15,7 +15,8 @@ declare_rule! {
     /// ## Why is this bad?
     /// Whatever is copied stays in that layer of the image for good, even if a later `RUN`
     /// deletes it: anyone who can pull the image can read the key or token. Secrets belong
-    /// in a secret mount, available to one `RUN` and never written to a layer.
+    /// in a secret mount, available to one `RUN` and never written to a layer. `.npmrc`
+    /// and `.pypirc` are reported as warnings: they often hold only a registry address.
     ///
     /// ## Example
     /// ```dockerfile
@@ -82,9 +83,17 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
             applicability: Applicability::DisplayOnly,
             edits: Vec::new(),
         };
-        out.push(COPY_SECRET_FILE.diagnostic_with_fix(source.range, message, fix));
+        let mut diagnostic = COPY_SECRET_FILE.diagnostic_with_fix(source.range, message, fix);
+        // A registry config holds a token only sometimes (often just a registry address):
+        // a warning, where `.env` files and private keys are errors.
+        if kind == REGISTRY_CONFIG {
+            diagnostic.severity = crate::diagnostics::Severity::Warning;
+        }
+        out.push(diagnostic);
     }
 }
+
+const REGISTRY_CONFIG: &str = "often holds a registry token";
 
 const SSH_KEY: &str = "is an SSH private key";
 
@@ -100,7 +109,7 @@ fn secret_kind(name: &str) -> Option<&'static str> {
         return (!template).then_some("usually holds secrets");
     }
     if matches!(lower.as_str(), ".npmrc" | ".pypirc") {
-        return Some("often holds a registry token");
+        return Some(REGISTRY_CONFIG);
     }
     if lower.ends_with(".pub") {
         return None;

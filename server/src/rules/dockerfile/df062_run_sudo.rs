@@ -10,7 +10,9 @@ declare_rule! {
     /// nothing but a package to install and configure. Where the stage runs as another user,
     /// `sudo` needs a password-less rule that then stays in the image, where anyone who gets
     /// a shell in the container can use it to become root. Switch users with `USER` around
-    /// the steps that need root instead.
+    /// the steps that need root instead. `sudo -u <user>` (running one step as another
+    /// user) is reported as a warning: it is deliberate, but `USER` does the same without
+    /// sudo in the image.
     ///
     /// ## Example
     /// ```dockerfile
@@ -47,6 +49,27 @@ declare_rule! {
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for run in &ctx.shell().runs {
         for command in run.commands_named("sudo") {
+            // `sudo -u app cmd` drops privileges for one step: a deliberate pattern that
+            // builds, so a warning; `USER app` (or `su`/`setpriv`) does it without sudo.
+            let as_other_user = command
+                .args
+                .iter()
+                .take_while(|a| a.text.starts_with('-'))
+                .any(|a| {
+                    matches!(a.text.as_str(), "-u" | "-g" | "--user" | "--group")
+                        || a.text.starts_with("--user=")
+                        || a.text.starts_with("-u")
+                });
+            if as_other_user {
+                let mut d = RUN_SUDO.diagnostic(
+                    run.word_range(&command.name),
+                    "`sudo -u` in a RUN: run these steps under `USER <name>` instead of \
+                     keeping sudo in the image",
+                );
+                d.severity = crate::diagnostics::Severity::Warning;
+                out.push(d);
+                continue;
+            }
             out.push(RUN_SUDO.diagnostic(
                 run.word_range(&command.name),
                 "`sudo` in a RUN: the RUN already runs as the stage's USER; switch to root with \
@@ -73,6 +96,18 @@ mod tests {
         let src = "FROM debian\nRUN sudo apt-get update && /usr/bin/sudo -u app make\n\
                    RUN [\"sudo\", \"make\"]\nONBUILD RUN x=$(sudo id -u)\n";
         assert_eq!(findings(src), ["sudo", "/usr/bin/sudo", "\"sudo\"", "sudo"]);
+    }
+
+    #[test]
+    fn running_a_step_as_another_user_is_a_warning() {
+        let src = "FROM debian\nRUN sudo -u app make && sudo make install\n";
+        let severities: Vec<_> = check_dockerfile(src)
+            .into_iter()
+            .filter(|d| d.code == "DF062")
+            .map(|d| d.severity)
+            .collect();
+        use crate::diagnostics::Severity::{Error, Warning};
+        assert_eq!(severities, [Warning, Error]);
     }
 
     #[test]
