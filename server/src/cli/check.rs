@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 
 use super::discover::{Target, describe_io_error, discover};
 use super::output::{self, FileReport};
@@ -117,68 +118,46 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     }
 
     let cwd = std::env::current_dir().ok();
-    let mut reports = Vec::new();
-    let mut files_checked = 0;
-    let (mut fixed_files, mut fixes_applied) = (0usize, 0usize);
-    let mut diffs = String::new();
-    // Each `.dockerignore` is read once however many Dockerfiles share it.
+    // Configuration and `.dockerignore` files are looked up here, each read once however
+    // many Dockerfiles share it; the files themselves are then checked in parallel.
     let mut facts = FactsCache::new();
-    // Each configuration file is read once for every file it governs.
     let mut configs = ConfigCache::new();
+    let mut jobs = Vec::with_capacity(found.targets.len());
     for target in &found.targets {
-        let shown = display_path(&target.path, cwd.as_deref());
-        let text = match read_target(target) {
-            Ok(text) => text,
-            Err(message) => return tool_error(format!("{shown}: {message}")),
-        };
-        let kind = match args.kind {
-            Some(KindArg::Dockerfile) => FileKind::Dockerfile,
-            Some(KindArg::Compose) => FileKind::Compose,
-            None => {
-                FileKind::from_path(&target.path).unwrap_or_else(|| FileKind::from_content(&text))
-            }
-        };
-        if kind == FileKind::Compose {
-            eprintln!(
-                "dockwise: note: skipping {shown}: compose files are not checked by this version yet"
-            );
-            continue;
-        }
         let config = match configs.config_for(&absolute(&target.path)) {
             Ok(config) => config,
             Err(e) => return tool_error(format!("invalid configuration: {e}")),
         };
-        files_checked += 1;
-        let file_facts = facts.dockerfile_facts(&target.path);
-        if !(args.fix || args.diff) {
-            let diagnostics = check_dockerfile_with(&text, &file_facts, &config);
-            reports.push(FileReport {
-                path: shown,
-                text,
-                diagnostics,
-            });
-            continue;
-        }
-        let mode = if args.unsafe_fixes {
-            FixMode::Unsafe
-        } else {
-            FixMode::Safe
-        };
-        let outcome = fix_dockerfile(&text, &file_facts, &config, mode);
-        if outcome.text != text {
-            if args.diff {
-                diffs.push_str(&unified_diff(&shown, &text, &outcome.text));
-            } else if let Err(message) = write_fixed(&target.path, &text, &outcome.text) {
-                return tool_error(format!("{shown}: {message}"));
-            }
-            fixed_files += 1;
-            fixes_applied += outcome.applied;
-        }
-        reports.push(FileReport {
-            path: shown,
-            text: outcome.text,
-            diagnostics: outcome.remaining,
+        jobs.push(Job {
+            target,
+            shown: display_path(&target.path, cwd.as_deref()),
+            facts: facts.dockerfile_facts(&target.path),
+            config,
         });
+    }
+    let outcomes: Vec<Outcome> = jobs.par_iter().map(|job| check_one(args, job)).collect();
+
+    let mut reports = Vec::new();
+    let mut files_checked = 0;
+    let (mut fixed_files, mut fixes_applied) = (0usize, 0usize);
+    let mut diffs = String::new();
+    for (job, outcome) in jobs.iter().zip(outcomes) {
+        match outcome {
+            Outcome::Failed(message) => return tool_error(format!("{}: {message}", job.shown)),
+            Outcome::Compose => eprintln!(
+                "dockwise: note: skipping {}: compose files are not checked by this version yet",
+                job.shown
+            ),
+            Outcome::Checked { report, fixed } => {
+                files_checked += 1;
+                if let Some(fixed) = fixed {
+                    fixed_files += 1;
+                    fixes_applied += fixed.applied;
+                    diffs.push_str(&fixed.diff);
+                }
+                reports.push(report);
+            }
+        }
     }
     if args.diff
         && let Err(e) = print_stdout(&diffs)
@@ -223,6 +202,91 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
         .flat_map(|r| &r.diagnostics)
         .any(|d| args.failure_threshold.fails(d.severity));
     if failed { exit::FINDINGS } else { exit::OK }
+}
+
+/// One file to check, with what was looked up for it.
+struct Job<'a> {
+    target: &'a Target,
+    shown: String,
+    facts: crate::facts::DockerfileFacts,
+    config: crate::config::Config,
+}
+
+/// What checking one file gave.
+enum Outcome {
+    Checked {
+        report: FileReport,
+        fixed: Option<Fixed>,
+    },
+    /// A compose file: not checked yet.
+    Compose,
+    /// The file could not be read or written.
+    Failed(String),
+}
+
+/// Fixes applied (or, with `--diff`, shown) to one file.
+struct Fixed {
+    applied: usize,
+    /// The unified diff (`--diff` only).
+    diff: String,
+}
+
+/// Reads, checks and (with `--fix`) fixes one file. Runs on a worker thread.
+fn check_one(args: &CheckArgs, job: &Job<'_>) -> Outcome {
+    let text = match read_target(job.target) {
+        Ok(text) => text,
+        Err(message) => return Outcome::Failed(message),
+    };
+    let kind = match args.kind {
+        Some(KindArg::Dockerfile) => FileKind::Dockerfile,
+        Some(KindArg::Compose) => FileKind::Compose,
+        None => {
+            FileKind::from_path(&job.target.path).unwrap_or_else(|| FileKind::from_content(&text))
+        }
+    };
+    if kind == FileKind::Compose {
+        return Outcome::Compose;
+    }
+    if !(args.fix || args.diff) {
+        let diagnostics = check_dockerfile_with(&text, &job.facts, &job.config);
+        return Outcome::Checked {
+            report: FileReport {
+                path: job.shown.clone(),
+                text,
+                diagnostics,
+            },
+            fixed: None,
+        };
+    }
+    let mode = if args.unsafe_fixes {
+        FixMode::Unsafe
+    } else {
+        FixMode::Safe
+    };
+    let outcome = fix_dockerfile(&text, &job.facts, &job.config, mode);
+    let mut fixed = None;
+    if outcome.text != text {
+        let diff = if args.diff {
+            unified_diff(&job.shown, &text, &outcome.text)
+        } else {
+            if let Err(message) = write_fixed(&job.target.path, &text, &outcome.text) {
+                return Outcome::Failed(message);
+            }
+            String::new()
+        };
+        fixed = Some(Fixed {
+            applied: outcome.applied,
+            diff,
+        });
+    }
+    Outcome::Checked {
+        report: FileReport {
+            path: job.shown.clone(),
+            text: outcome.text,
+            diagnostics: outcome.remaining,
+        },
+        fixed,
+    }
 }
 
 /// Reads a file as text. Invalid UTF-8 is decoded lossily (the parser then sees U+FFFD), as
