@@ -41,3 +41,48 @@ fn full_analysis(bencher: divan::Bencher) {
         .counter(BytesCount::of_str(&text))
         .bench(|| dockwise::ide::DockerfileAnalysis::new(divan::black_box(&text)));
 }
+
+/// What the language server does per keystroke: the whole analysis with every default rule,
+/// reusing the RUN parses of the previous version (only the edited RUN is parsed again).
+#[divan::bench]
+fn keystroke_with_shell_cache(bencher: divan::Bencher) {
+    let text = large();
+    let facts = dockwise::facts::DockerfileFacts::default();
+    let config = dockwise::config::Config::default();
+    let cache = dockwise::semantic::ShellCache::new();
+    let mut typed = 0u32;
+    dockwise::ide::DockerfileAnalysis::compute(&text, &facts, &config, Some(&cache));
+    bencher
+        .with_inputs(|| {
+            typed += 1;
+            format!("{text}RUN apt-get install -y curl{typed}\n")
+        })
+        .bench_local_refs(|edited| {
+            dockwise::ide::DockerfileAnalysis::compute(edited, &facts, &config, Some(&cache))
+        });
+}
+
+/// One rule at a time on the large input (parse and model included, shell parses cached),
+/// to find the rules that cost the most per keystroke.
+#[divan::bench(args = dockwise::rules::all_rules().map(|r| r.code).filter(|c| *c != "DF067").collect::<Vec<_>>())]
+fn single_rule(bencher: divan::Bencher, code: &str) {
+    let text = large();
+    let facts = dockwise::facts::DockerfileFacts::default();
+    let config = dockwise::config::Config::default().with_selection(&dockwise::config::Selection {
+        select: Some(vec![code.to_owned()]),
+        ..Default::default()
+    });
+    let cache = dockwise::semantic::ShellCache::new();
+    let parse = dockwise::syntax::dockerfile::parse(&text);
+    let model = dockwise::semantic::analyze(&parse);
+    bencher.bench_local(|| {
+        dockwise::analysis::check_parsed_dockerfile(
+            &text,
+            &parse,
+            &model,
+            &facts,
+            &config,
+            Some(&cache),
+        )
+    });
+}

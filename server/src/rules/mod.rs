@@ -187,6 +187,7 @@ pub struct DockerfileContext<'a> {
     shell_cache: Option<&'a ShellCache>,
     shell: OnceCell<ShellIndex>,
     line_starts: OnceCell<Vec<u32>>,
+    stage_instructions: OnceCell<Vec<Vec<Instruction<'a>>>>,
 }
 
 impl<'a> DockerfileContext<'a> {
@@ -206,6 +207,7 @@ impl<'a> DockerfileContext<'a> {
             shell_cache: None,
             shell: OnceCell::new(),
             line_starts: OnceCell::new(),
+            stage_instructions: OnceCell::new(),
         }
     }
 
@@ -222,6 +224,21 @@ impl<'a> DockerfileContext<'a> {
             .ancestors()
             .filter_map(Instruction::cast)
             .find(|i| i.range() == range)
+    }
+
+    /// The instructions of stage `index` after its `FROM`, in order (ONBUILD triggers inside
+    /// their ONBUILD). Found for every stage in one pass, on first use.
+    pub fn stage_instructions(&self, index: usize) -> &[Instruction<'a>] {
+        let all = self.stage_instructions.get_or_init(|| {
+            let mut out: Vec<Vec<Instruction<'a>>> = vec![Vec::new(); self.model.stages.len()];
+            for (stage, instruction) in dockerfile::in_stages(self.parse) {
+                if let Some(list) = out.get_mut(stage) {
+                    list.push(instruction);
+                }
+            }
+            out
+        });
+        all.get(index).map_or(&[], Vec::as_slice)
     }
 
     /// Every RUN read as shell (parsed on first use, once per analysis).

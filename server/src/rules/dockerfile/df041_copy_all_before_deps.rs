@@ -68,8 +68,7 @@ struct WholeCopy<'t> {
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for stage in &ctx.model.stages {
-        let instructions: Vec<Instruction<'_>> =
-            stage.syntax_instructions(&ctx.parse.tree).collect();
+        let instructions = ctx.stage_instructions(stage.index);
         let mut whole: Option<WholeCopy<'_>> = None;
         for (index, instruction) in instructions.iter().enumerate() {
             match instruction.kind() {

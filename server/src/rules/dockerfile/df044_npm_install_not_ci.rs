@@ -115,8 +115,9 @@ fn lockfile_copied_before(
 ) -> Option<(String, u32)> {
     for index in stage_chain(ctx.model, stage) {
         let current = ctx.model.stage(index)?;
-        let copies = current
-            .syntax_instructions(&ctx.parse.tree)
+        let copies = ctx
+            .stage_instructions(current.index)
+            .iter()
             .filter(|i| matches!(i.kind(), InstructionKind::Copy | InstructionKind::Add))
             .filter(|i| i.range().end <= offset);
         let mut last = None;

@@ -57,7 +57,7 @@ struct Placed {
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for stage in &ctx.model.stages {
-        let instructions: Vec<_> = stage.syntax_instructions(&ctx.parse.tree).collect();
+        let instructions = ctx.stage_instructions(stage.index);
         let mut workdir = String::from("/");
         let mut placed: Vec<Placed> = Vec::new();
         for (index, instruction) in instructions.iter().enumerate() {

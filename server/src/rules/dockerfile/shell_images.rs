@@ -233,8 +233,9 @@ impl ToolConfig {
             }
         }
         for stage in &ctx.model.stages {
-            let copied = stage
-                .syntax_instructions(&ctx.parse.tree)
+            let copied = ctx
+                .stage_instructions(stage.index)
+                .iter()
                 .filter(|i| matches!(i.kind(), InstructionKind::Copy | InstructionKind::Add))
                 .find(|i| {
                     i.as_copy()

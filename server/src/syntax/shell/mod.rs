@@ -115,7 +115,19 @@ impl ShellScript {
                     .expect("the bash grammar matches the tree-sitter version");
                 parser
             });
-            parser.parse(text, None)
+            // tree-sitter-bash's scanner passes the lookahead character to C's `isdigit`,
+            // which is undefined (and crashed here) for characters above U+00FF. Bash reads
+            // every byte of a non-ASCII character as an ordinary word character, so the
+            // parser gets `a` for each such byte: same lengths, same offsets, same structure.
+            if text.is_ascii() {
+                parser.parse(text, None)
+            } else {
+                let ascii: Vec<u8> = text
+                    .bytes()
+                    .map(|b| if b.is_ascii() { b } else { b'a' })
+                    .collect();
+                parser.parse(&ascii, None)
+            }
         });
         let Some(tree) = tree else {
             return ShellScript::default();
@@ -230,7 +242,8 @@ impl Collector<'_> {
     }
 
     fn range(&self, node: Node<'_>) -> TextRange {
-        self.source.map_range(node.start_byte(), node.end_byte())
+        let span = span(node, self.text);
+        self.source.map_range(span.start, span.end)
     }
 
     fn command(&mut self, node: Node<'_>, depth: u32, pipeline: Option<u32>) {
@@ -297,7 +310,7 @@ impl Collector<'_> {
 
     fn word(&self, node: Node<'_>) -> ShellWord {
         let range = self.range(node);
-        let raw = &self.text[node.byte_range()];
+        let raw = &self.text[span(node, self.text)];
         match literal_value(node, self.text) {
             Some(text) => ShellWord {
                 text,
@@ -316,7 +329,7 @@ impl Collector<'_> {
 /// The value of a word when no expansion is involved: quotes removed, backslash escapes
 /// resolved.
 fn literal_value(node: Node<'_>, text: &str) -> Option<String> {
-    let raw = &text[node.byte_range()];
+    let raw = &text[span(node, text)];
     match node.kind() {
         "word" | "number" | "command_name" | "variable_name" | "test_operator" => {
             if node.named_child_count() > 0 && node.kind() == "command_name" {
@@ -331,7 +344,7 @@ fn literal_value(node: Node<'_>, text: &str) -> Option<String> {
             for child in node.named_children(&mut cursor) {
                 match child.kind() {
                     "string_content" => {
-                        out.push_str(&unescape_double_quoted(&text[child.byte_range()]))
+                        out.push_str(&unescape_double_quoted(&text[span(child, text)]))
                     }
                     _ => return None,
                 }
@@ -358,12 +371,27 @@ fn literal_value(node: Node<'_>, text: &str) -> Option<String> {
                 Some(v) => literal_value(v, text)?,
                 None => String::new(),
             };
-            Some(format!("{}={value}", &text[name.byte_range()]))
+            Some(format!("{}={value}", &text[span(name, text)]))
         }
         // Punctuation that tree-sitter keeps as its own node inside words.
         _ if !node.is_named() => Some(raw.to_owned()),
         _ => None,
     }
+}
+
+/// A node's byte range widened to character boundaries: the parser saw each byte of a
+/// non-ASCII character as its own letter, so a node could in principle start or end inside
+/// one.
+fn span(node: Node<'_>, text: &str) -> std::ops::Range<usize> {
+    let mut start = node.start_byte().min(text.len());
+    let mut end = node.end_byte().clamp(start, text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
 }
 
 fn unescape_unquoted(raw: &str) -> String {

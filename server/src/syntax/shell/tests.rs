@@ -190,3 +190,21 @@ fn append_point_after_the_last_statement() {
     let src = "FROM a\nRUN <<EOF\nset -e\napt-get update\nEOF\n";
     assert!(end(src).unwrap().ends_with("apt-get update"));
 }
+
+#[test]
+fn non_ascii_text_is_safe_and_kept() {
+    // This crashed tree-sitter-bash's scanner (`isdigit` on a character above U+00FF).
+    for src in [
+        "FROM a\nRUN use${\u{EB85D}`\n",
+        "FROM a\nRUN echo ${\u{1F600}9.",
+        "FROM a\nRUN {\u{EB85D}",
+    ] {
+        let (_, script, _) = script_of(src);
+        let _ = script.commands.len();
+    }
+    let (text, script, base) = script_of("FROM a\nRUN echo \"안녕 😀\" 한글 && apk add café\n");
+    assert_eq!(names(&script), ["echo", "apk"]);
+    assert_eq!(script.commands[0].args[0].text, "안녕 😀");
+    assert_eq!(at(&text, base, script.commands[0].args[1].range), "한글");
+    assert_eq!(script.commands[1].args[1].text, "café");
+}
