@@ -245,6 +245,8 @@ fn official_image(name: &str, tag: &str) -> ImageFacts {
         "alpine" => alpine(Some(false)),
         // The plain distribution images have neither curl nor wget.
         "debian" | "ubuntu" => debian(Some(false), Some(false)),
+        // What the full language images are built on: curl and wget in every variant.
+        "buildpack-deps" => debian(Some(true), Some(true)),
         "busybox" => ImageFacts {
             shell: Some(true),
             wget: Some(true),
@@ -409,6 +411,11 @@ mod tests {
         assert_eq!(debian.ships(Tool::Wget), Some(false));
         assert_eq!(facts("ubuntu:24.04").family, Family::Debian);
         assert_eq!(facts("busybox").ships(Tool::Wget), Some(true));
+        let bp = facts("buildpack-deps:bookworm-scm");
+        assert_eq!(
+            (bp.family, bp.ships(Tool::Curl)),
+            (Family::Debian, Some(true))
+        );
     }
 
     #[test]
