@@ -4,13 +4,15 @@
 //! (`snapshots/rule_fixtures__<CODE>__<file>.snap`); review changes with `cargo insta review`.
 //!
 //! Facts come from the folder as the language server and `check` read them: the file's
-//! `<name>.dockerignore`, else the folder's `.dockerignore`, else none.
+//! `<name>.dockerignore`, else the folder's `.dockerignore`, else none. A `dockwise.toml` in
+//! the folder gives the rule options (trusted registries, label schema, ...); every rule runs
+//! whatever it selects.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use dockwise::analysis::check_dockerfile_with;
-use dockwise::config::Config;
+use dockwise::config::{Config, LoadedConfig};
 use dockwise::diagnostics::{Diagnostic, Edit};
 use dockwise::facts::FactsCache;
 use dockwise::rules::all_rules;
@@ -86,10 +88,17 @@ fn render(text: &str, findings: &[Diagnostic]) -> String {
 fn rule_fixtures() {
     let root = fixtures_root();
     let mut facts = FactsCache::new();
-    // Every rule runs, those off by default too.
-    let config = Config::all_enabled();
     for rule in all_rules() {
         let dir = root.join(rule.code);
+        // Every rule runs, those off by default too.
+        let mut config = Config::all_enabled();
+        let options = dir.join("dockwise.toml");
+        if options.is_file() {
+            config.options = LoadedConfig::read(&options)
+                .expect("fixture dockwise.toml")
+                .file
+                .options();
+        }
         let files = fixture_files(&dir);
         let names: Vec<String> = files
             .iter()

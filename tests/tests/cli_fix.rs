@@ -4,8 +4,9 @@ use std::os::unix::fs::PermissionsExt;
 
 use dockwise_e2e::{run_in, scratch, stderr, stdout};
 
-const MAINTAINERS: &str = "FROM alpine:3.20\nMAINTAINER Jane\nMAINTAINER Joe\n";
-const FIXED: &str = "FROM alpine:3.20\nLABEL org.opencontainers.image.authors=\"Jane\"\nLABEL org.opencontainers.image.authors=\"Joe\"\n";
+const MAINTAINERS: &str =
+    "FROM alpine:3.20\nMAINTAINER Jane\nMAINTAINER Joe\nUSER nobody\nHEALTHCHECK NONE\n";
+const FIXED: &str = "FROM alpine:3.20\nLABEL org.opencontainers.image.authors=\"Jane\"\nLABEL org.opencontainers.image.authors=\"Joe\"\nUSER nobody\nHEALTHCHECK NONE\n";
 
 #[test]
 fn fix_applies_safe_fixes_and_exits_on_what_remains() {
@@ -77,4 +78,22 @@ fn a_read_only_file_is_an_error_and_is_left_alone() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), MAINTAINERS);
+}
+
+#[test]
+fn unsafe_fixes_insert_lines_with_the_files_line_ending() {
+    let crlf = "FROM alpine:3.20\r\nRUN apk add --no-cache curl\r\nCMD [\"sh\"]\r\n";
+    let dir = scratch(&[("Dockerfile", crlf)]);
+    let out = run_in(dir.path(), &["check", "--fix", "--unsafe-fixes"]);
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(text.contains("USER app\r\n"), "{text:?}\n{}", stderr(&out));
+    assert!(
+        !text.replace("\r\n", "").contains('\n'),
+        "a bare LF was inserted: {text:?}"
+    );
+    // Safe fixes alone leave the unsafe ones for a person.
+    let dir = scratch(&[("Dockerfile", crlf)]);
+    run_in(dir.path(), &["check", "--fix"]);
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(!text.contains("USER"), "{text:?}");
 }

@@ -7,8 +7,10 @@ use dockwise_e2e::lsp::{LspClient, pos};
 use serde_json::{Value, json};
 
 const URI: &str = "file:///work/app/Dockerfile";
-const BROKEN: &str =
-    "FROM node:22 AS deps\nRUNN npm ci\nFROM node:22-slim\nCOPY --from=dep /a /b\n";
+/// Two mistakes (lines 2 and 4) in an otherwise clean file: the image runs as `node` and
+/// opts out of health checks, so the image rules stay quiet.
+const BROKEN: &str = "FROM node:22 AS deps\nRUNN npm ci\nFROM node:22-slim\nCOPY --from=dep /a /b\n\
+                      USER node\nHEALTHCHECK NONE\n";
 
 fn codes(diags: &Value) -> Vec<String> {
     diags["diagnostics"]
@@ -177,7 +179,8 @@ fn ignore_actions_and_fix_all_on_save() {
 /// Korean comments and emoji before the error shift UTF-16 and UTF-8 columns differently.
 #[test]
 fn utf8_and_utf16_sessions_agree_on_text_with_korean_and_emoji() {
-    let text = "# 한국어 주석 😀\nFROM alpine:3 AS base\nLABEL note=\"😀 한글\"\nRUN echo \"안녕 😀\" && RUNN\n😀RUNN x\n";
+    let text = "# 한국어 주석 😀\nFROM alpine:3 AS base\nLABEL note=\"😀 한글\"\nRUN echo \"안녕 😀\" && RUNN\n😀RUNN x\n\
+                USER nobody\nHEALTHCHECK NONE\n";
     for (encoding, expected_col) in [("utf-16", 2), ("utf-8", 4)] {
         let (mut client, result) = LspClient::start(
             json!({"general": {"positionEncodings": [encoding]}}),
@@ -392,7 +395,11 @@ fn multi_root_workspaces_initialize() {
     );
     assert_eq!(result["serverInfo"]["name"], "dockwise");
     client.notify("initialized", json!({}));
-    client.open("file:///work/a/Dockerfile", "dockerfile", "FROM a\n");
+    client.open(
+        "file:///work/a/Dockerfile",
+        "dockerfile",
+        "FROM alpine:3.20\nUSER nobody\nHEALTHCHECK NONE\n",
+    );
     client.open("file:///work/b/Dockerfile", "dockerfile", "RUNN\n");
     assert!(codes(&client.diagnostics("file:///work/a/Dockerfile", Some(1))).is_empty());
     assert!(!codes(&client.diagnostics("file:///work/b/Dockerfile", Some(1))).is_empty());
@@ -405,7 +412,7 @@ fn deprecated_tag_and_preferred_safe_fix() {
     client.open(
         URI,
         "dockerfile",
-        "FROM alpine:3.20\nMAINTAINER Jane <jane@example.com>\n",
+        "FROM alpine:3.20\nMAINTAINER Jane <jane@example.com>\nUSER nobody\nHEALTHCHECK NONE\n",
     );
     let diags = client.diagnostics(URI, Some(1));
     let d = &diags["diagnostics"][0];

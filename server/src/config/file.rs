@@ -28,6 +28,9 @@ use crate::diagnostics::Severity;
 /// The names a configuration file may have, in the order they are looked for.
 pub const CONFIG_FILE_NAMES: [&str; 2] = ["dockwise.toml", ".dockwise.toml"];
 
+/// The rule that `trusted-registries` turns on.
+const UNTRUSTED_REGISTRY: &str = "DF033";
+
 /// The largest configuration file read.
 const MAX_CONFIG_FILE: u64 = 1 << 20;
 
@@ -121,11 +124,21 @@ impl ConfigFile {
         }
     }
 
-    /// The rule selection this file writes.
+    /// The rule selection this file writes. Listing trusted registries turns DF033
+    /// (untrusted-registry) on, unless `ignore` names it.
     pub fn selection(&self) -> Selection {
+        let mut extend_select = self.extend_select.clone();
+        if !self.trusted_registries.is_empty()
+            && !self
+                .ignore
+                .iter()
+                .any(|s| super::selector_names_code(s, UNTRUSTED_REGISTRY))
+        {
+            extend_select.push(UNTRUSTED_REGISTRY.to_owned());
+        }
         Selection {
             select: self.select.clone(),
-            extend_select: self.extend_select.clone(),
+            extend_select,
             ignore: self.ignore.clone(),
             severity: self.severity.clone(),
         }
@@ -302,6 +315,26 @@ mod tests {
         assert!(err.contains("DF999"), "{err}");
         let err = ConfigFile::parse("[severity]\nDF002 = \"loud\"\n").unwrap_err();
         assert!(err.contains("loud"), "{err}");
+    }
+
+    #[test]
+    fn trusted_registries_turn_on_df033() {
+        let on = ConfigFile::parse("trusted-registries = [\"ghcr.io\"]\n").unwrap();
+        let config = Config::default().with_selection(&on.selection());
+        assert!(config.is_enabled("DF033"));
+        let off =
+            ConfigFile::parse("trusted-registries = [\"ghcr.io\"]\nignore = [\"DF03\"]\n").unwrap();
+        assert!(
+            !Config::default()
+                .with_selection(&off.selection())
+                .is_enabled("DF033")
+        );
+        let none = ConfigFile::parse("").unwrap();
+        assert!(
+            !Config::default()
+                .with_selection(&none.selection())
+                .is_enabled("DF033")
+        );
     }
 
     #[test]

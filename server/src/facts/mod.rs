@@ -34,10 +34,24 @@ pub enum DockerignoreFact {
     },
 }
 
+/// Whether a compose service that builds a Dockerfile gives the container a healthcheck.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ComposeHealthcheck {
+    /// No compose file was looked at, or none builds this Dockerfile.
+    #[default]
+    Unknown,
+    /// A service builds this Dockerfile and sets `healthcheck:` (not `disable: true`).
+    Defined,
+    /// Services build this Dockerfile and none sets a healthcheck.
+    Missing,
+}
+
 /// The facts one Dockerfile's analysis gets.
 #[derive(Clone, Debug, Default)]
 pub struct DockerfileFacts {
     pub dockerignore: DockerignoreFact,
+    /// Set by the compose support; DF080 stays quiet when compose defines the healthcheck.
+    pub compose_healthcheck: ComposeHealthcheck,
 }
 
 /// Files read for facts, each once, by path.
@@ -71,7 +85,10 @@ impl FactsCache {
                 })
             })
             .unwrap_or(DockerignoreFact::Missing);
-        DockerfileFacts { dockerignore }
+        DockerfileFacts {
+            dockerignore,
+            ..DockerfileFacts::default()
+        }
     }
 
     /// Forgets what was read from `path` (it changed, appeared or went away).

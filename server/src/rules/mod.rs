@@ -413,7 +413,8 @@ mod tests {
 
     /// Each rule's `## Example` Dockerfile draws the rule; its "Use instead" does not. A
     /// `dockerignore` block in a part is that build context's `.dockerignore` (none without
-    /// one); a part without its own Dockerfile reuses the example's.
+    /// one); a `toml` block is the part's `dockwise.toml` (its rule options); a part without
+    /// its own Dockerfile reuses the example's.
     #[test]
     fn doc_examples_fire_and_use_instead_examples_pass() {
         use crate::facts::{DockerIgnore, DockerfileFacts, DockerignoreFact};
@@ -445,8 +446,17 @@ mod tests {
                     },
                     None => DockerignoreFact::Missing,
                 };
-                let facts = DockerfileFacts { dockerignore };
-                crate::analysis::check_dockerfile_with(file, &facts, &Config::all_enabled())
+                let facts = DockerfileFacts {
+                    dockerignore,
+                    ..DockerfileFacts::default()
+                };
+                let mut config = Config::all_enabled();
+                if let Some(toml) = fenced(part, "toml") {
+                    let file = crate::config::ConfigFile::parse(toml)
+                        .unwrap_or_else(|e| panic!("{}: bad toml block: {e}", rule.code));
+                    config.options = file.options();
+                }
+                crate::analysis::check_dockerfile_with(file, &facts, &config)
                     .into_iter()
                     .filter(|d| d.code == rule.code)
                     .count()

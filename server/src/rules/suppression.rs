@@ -68,6 +68,28 @@ impl Suppressions {
     }
 }
 
+/// What a suppression comment silences, for rules that report the comments themselves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SuppressionComment {
+    /// The next instruction, for these rules.
+    NextInstruction(Vec<&'static str>),
+    /// The whole file, for these rules.
+    File(Vec<&'static str>),
+}
+
+/// Reads a comment token (`# ...`) as a suppression comment, if it is one.
+pub(crate) fn suppression_comment(text: &str) -> Option<SuppressionComment> {
+    Some(match parse_comment(text)? {
+        Comment::NextInstruction(codes) => SuppressionComment::NextInstruction(codes),
+        Comment::File(codes) => SuppressionComment::File(codes),
+    })
+}
+
+/// The rules a `# check=` directive value skips.
+pub(crate) fn check_directive_skips(value: &str) -> Vec<&'static str> {
+    buildkit_skips(value)
+}
+
 /// Reads one comment token (`# ...`).
 fn parse_comment(text: &str) -> Option<Comment> {
     let body = text.trim_start_matches('#').trim();
@@ -139,9 +161,11 @@ fn buildkit_skips(value: &str) -> Vec<&'static str> {
 mod tests {
     use crate::analysis::check_dockerfile;
 
+    /// The DF010 findings (the rule these tests silence), by line.
     fn codes(src: &str) -> Vec<(usize, &'static str)> {
         check_dockerfile(src)
             .into_iter()
+            .filter(|d| d.code == "DF010")
             .map(|d| {
                 (
                     src[..d.range.start as usize].matches('\n').count() + 1,

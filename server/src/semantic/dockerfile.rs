@@ -21,6 +21,7 @@
 //!   error). This model expands them with the scope at that point anyway, to resolve what the
 //!   author meant, and sets [`StageReference::uses_variables`].
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -246,6 +247,10 @@ impl StageReference {
     }
 }
 
+/// The scope the preamble starts with (platform and proxy arguments), for
+/// [`DockerfileModel::lookup_at`].
+static PREAMBLE_START: std::sync::LazyLock<Scope> = std::sync::LazyLock::new(Scope::global);
+
 /// Where an offset is, for scoping.
 enum Place {
     /// Before the first `FROM`.
@@ -325,6 +330,36 @@ impl DockerfileModel {
     /// The variable `name` as visible at `offset`.
     pub fn variable_at(&self, name: &str, offset: u32) -> Option<Variable> {
         self.scope_at(offset).get(name)
+    }
+
+    /// What `name` means at `offset`, as [`Scope::lookup`] on [`DockerfileModel::scope_at`]
+    /// answers, without building that scope: the latest declaration before `offset` wins,
+    /// else the scope the stage starts with. For expanding a few words with
+    /// [`expand`](super::expand::expand) where building a scope per word would cost more.
+    pub fn lookup_at(&self, name: &str, offset: u32) -> Lookup<'_> {
+        let (start, declarations) = match self.place(offset) {
+            Place::FromLine => return self.global_scope.lookup(name),
+            Place::Preamble => (None, self.global_declarations.as_slice()),
+            Place::Stage(index) => match self.stage_scopes.get(index) {
+                Some(s) => (Some(&s.start), s.declarations.as_slice()),
+                None => return Lookup::Unset,
+            },
+        };
+        let declared = declarations
+            .iter()
+            .rev()
+            .filter(|d| d.visible_after < offset)
+            .find(|d| d.variable.name == name);
+        match declared {
+            Some(d) => match &d.variable.value {
+                Some(value) => Lookup::Set(Cow::Borrowed(value)),
+                None => Lookup::Unknown,
+            },
+            None => match start {
+                Some(scope) => scope.lookup(name),
+                None => PREAMBLE_START.lookup(name),
+            },
+        }
     }
 
     /// Expands `text` with the variables visible at `offset`. Ranges in the result are
@@ -1342,6 +1377,42 @@ mod tests {
         assert_eq!(parse_index("-"), None);
         assert_eq!(parse_index("1a"), None);
         assert_eq!(parse_index("99999999999999999999999"), None);
+    }
+
+    /// `lookup_at` answers what looking up in `scope_at` would, everywhere.
+    #[test]
+    fn lookup_at_agrees_with_scope_at() {
+        let files = [
+            "ARG A=1\nARG B=$A C\nFROM x:$B AS one\nENV D=2 A=3\nARG C\nRUN x\nFROM one\nARG E=$D\nRUN y\n\
+             FROM scratch\nENV PATH=/x:$PATH\nARG TARGETARCH\nRUN z\n",
+            "FROM node:20\nARG V\nENV V=1\nARG V=2\nENV W=$V\n",
+        ];
+        let names = [
+            "A",
+            "B",
+            "C",
+            "D",
+            "E",
+            "V",
+            "W",
+            "PATH",
+            "TARGETARCH",
+            "HTTP_PROXY",
+            "NOPE",
+        ];
+        for src in files {
+            let m = model(src);
+            for offset in 0..=src.len() as u32 + 1 {
+                let scope = m.scope_at(offset);
+                for name in names {
+                    assert_eq!(
+                        m.lookup_at(name, offset),
+                        scope.lookup(name),
+                        "{name} at {offset} in {src:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -4,16 +4,28 @@
 /// as one edit (`hots` → `host`), as typos go (optimal string alignment distance; bytes
 /// compared; longer than 64 bytes counts as too far).
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    edit_distance_within(a, b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// [`edit_distance`] when it is at most `limit`, else `None`; gives up as soon as every
+/// alignment is past the limit, so comparing a word with many far-off candidates is cheap.
+pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() > 64 || b.len() > 64 {
-        return usize::MAX;
+    if a.len() > 64 || b.len() > 64 || a.len().abs_diff(b.len()) > limit {
+        return None;
     }
-    // Three rows: two back (for swaps), one back, and the current one.
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    // Three rows on the stack (two back, for swaps; one back; the current one): this runs
+    // for every candidate of every suggestion.
+    let mut before = [0usize; 65];
+    let mut prev = [0usize; 65];
+    let mut cur = [0usize; 65];
+    for (j, slot) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *slot = j;
+    }
+    let mut prev_min = 0;
     for (i, &ca) in a.iter().enumerate() {
         cur[0] = i + 1;
+        let mut row_min = cur[0];
         for (j, &cb) in b.iter().enumerate() {
             let cost = usize::from(ca != cb);
             let mut best = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
@@ -21,11 +33,17 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
                 best = best.min(before[j - 1] + 1);
             }
             cur[j + 1] = best;
+            row_min = row_min.min(best);
         }
+        // Later rows only grow from here (a swap reaches back one more row, hence both).
+        if row_min > limit && prev_min >= limit {
+            return None;
+        }
+        prev_min = row_min;
         std::mem::swap(&mut before, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    Some(prev[b.len()]).filter(|&d| d <= limit)
 }
 
 /// The candidate closest to `word`, comparing without case, if it is close enough to be a
@@ -52,12 +70,12 @@ pub fn closest_and_unique<'a>(
         if lower == word {
             continue;
         }
+        let limit = if candidate.len() <= 4 { 1 } else { 2 };
         let distance = if lower.starts_with(&word) {
             1
         } else {
-            edit_distance(&word, &lower)
+            edit_distance_within(&word, &lower, limit).unwrap_or(usize::MAX)
         };
-        let limit = if candidate.len() <= 4 { 1 } else { 2 };
         if distance > limit {
             continue;
         }
@@ -102,5 +120,18 @@ mod tests {
             closest_and_unique("lin", ["link", "line"]),
             Some(("link", false))
         );
+        for (a, b) in [
+            ("kitten", "sitting"),
+            ("PAHT", "PATH"),
+            ("abc", "abd"),
+            ("", "ab"),
+        ] {
+            let d = edit_distance(a, b);
+            for limit in 0..4 {
+                assert_eq!(edit_distance_within(a, b, limit), (d <= limit).then_some(d));
+            }
+        }
+        assert_eq!(edit_distance("hots", "host"), 1);
+        assert_eq!(edit_distance_within("hots", "host", 1), Some(1));
     }
 }

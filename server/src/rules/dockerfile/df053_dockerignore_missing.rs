@@ -74,7 +74,10 @@ mod tests {
     use crate::facts::{DockerIgnore, DockerfileFacts, DockerignoreFact};
 
     fn findings(src: &str, fact: DockerignoreFact) -> Vec<(String, String)> {
-        let facts = DockerfileFacts { dockerignore: fact };
+        let facts = DockerfileFacts {
+            dockerignore: fact,
+            ..DockerfileFacts::default()
+        };
         check_dockerfile_with_facts(src, &facts)
             .into_iter()
             .filter(|d| d.code == "DF053")

@@ -88,6 +88,7 @@ mod tests {
                 path: "/w/.dockerignore".into(),
                 ignore: DockerIgnore::parse(ignore).into(),
             },
+            ..DockerfileFacts::default()
         };
         check_dockerfile_with_facts(src, &facts)
             .into_iter()

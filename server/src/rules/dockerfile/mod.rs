@@ -17,11 +17,20 @@ mod df012_copy_relative_without_workdir;
 mod df013_copy_multi_src_dest_slash;
 mod df014_legacy_key_value;
 mod df015_empty_continuation;
+mod df016_undefined_variable;
 mod df017_env_self_reference;
 mod df018_expose_format;
 mod df019_onbuild_invalid;
 mod df020_instruction_syntax;
 mod df021_add_instead_of_copy;
+mod df022_unused_stage;
+mod df030_image_untagged;
+mod df031_image_latest;
+mod df032_image_not_digest_pinned;
+mod df033_untrusted_registry;
+mod df034_from_platform_constant;
+mod df035_redundant_target_platform;
+mod df036_non_minimal_final_base;
 mod df040_single_stage_build;
 mod df041_copy_all_before_deps;
 mod df042_dev_deps_in_runtime;
@@ -36,6 +45,7 @@ mod df050_rpm_family_hygiene;
 mod df051_consecutive_run;
 mod df052_copy_stage_root;
 mod df053_dockerignore_missing;
+mod df054_dockerignore_incomplete;
 mod df055_copy_ignored_file;
 mod df056_copy_secret_file;
 mod df060_shell_pipefail;
@@ -46,10 +56,20 @@ mod df064_curl_and_wget;
 mod df065_shell_symlink;
 mod df066_useradd_large_uid;
 mod df067_shellcheck;
+mod df070_no_user_final_stage;
+mod df071_last_user_root;
+mod df072_user_non_numeric;
 mod df073_chown_recursive_layer;
+mod df074_secret_in_arg_env;
+mod df080_healthcheck_missing;
+mod df082_shell_form_no_shell;
+mod df083_healthcheck_timing;
+mod df090_labels_schema;
+mod df091_inline_ignore_policy;
 
 mod context_sources;
 mod durations;
+mod images;
 mod installs;
 mod instructions;
 mod package_managers;
@@ -60,6 +80,7 @@ mod shell_images;
 #[cfg(test)]
 mod shell_rules_tests;
 mod stage_rename;
+mod stages;
 
 /// Every Dockerfile rule, in code order.
 pub static RULES: &[DockerfileRule] = &[
@@ -124,6 +145,10 @@ pub static RULES: &[DockerfileRule] = &[
         check: df015_empty_continuation::check,
     },
     DockerfileRule {
+        meta: &df016_undefined_variable::UNDEFINED_VARIABLE,
+        check: df016_undefined_variable::check,
+    },
+    DockerfileRule {
         meta: &df017_env_self_reference::ENV_SELF_REFERENCE,
         check: df017_env_self_reference::check,
     },
@@ -142,6 +167,38 @@ pub static RULES: &[DockerfileRule] = &[
     DockerfileRule {
         meta: &df021_add_instead_of_copy::ADD_INSTEAD_OF_COPY,
         check: df021_add_instead_of_copy::check,
+    },
+    DockerfileRule {
+        meta: &df022_unused_stage::UNUSED_STAGE,
+        check: df022_unused_stage::check,
+    },
+    DockerfileRule {
+        meta: &df030_image_untagged::IMAGE_UNTAGGED,
+        check: df030_image_untagged::check,
+    },
+    DockerfileRule {
+        meta: &df031_image_latest::IMAGE_LATEST,
+        check: df031_image_latest::check,
+    },
+    DockerfileRule {
+        meta: &df032_image_not_digest_pinned::IMAGE_NOT_DIGEST_PINNED,
+        check: df032_image_not_digest_pinned::check,
+    },
+    DockerfileRule {
+        meta: &df033_untrusted_registry::UNTRUSTED_REGISTRY,
+        check: df033_untrusted_registry::check,
+    },
+    DockerfileRule {
+        meta: &df034_from_platform_constant::FROM_PLATFORM_CONSTANT,
+        check: df034_from_platform_constant::check,
+    },
+    DockerfileRule {
+        meta: &df035_redundant_target_platform::REDUNDANT_TARGET_PLATFORM,
+        check: df035_redundant_target_platform::check,
+    },
+    DockerfileRule {
+        meta: &df036_non_minimal_final_base::NON_MINIMAL_FINAL_BASE,
+        check: df036_non_minimal_final_base::check,
     },
     DockerfileRule {
         meta: &df040_single_stage_build::SINGLE_STAGE_BUILD,
@@ -200,6 +257,10 @@ pub static RULES: &[DockerfileRule] = &[
         check: df053_dockerignore_missing::check,
     },
     DockerfileRule {
+        meta: &df054_dockerignore_incomplete::DOCKERIGNORE_INCOMPLETE,
+        check: df054_dockerignore_incomplete::check,
+    },
+    DockerfileRule {
         meta: &df055_copy_ignored_file::COPY_IGNORED_FILE,
         check: df055_copy_ignored_file::check,
     },
@@ -240,8 +301,44 @@ pub static RULES: &[DockerfileRule] = &[
         check: df067_shellcheck::check,
     },
     DockerfileRule {
+        meta: &df070_no_user_final_stage::NO_USER_FINAL_STAGE,
+        check: df070_no_user_final_stage::check,
+    },
+    DockerfileRule {
+        meta: &df071_last_user_root::LAST_USER_ROOT,
+        check: df071_last_user_root::check,
+    },
+    DockerfileRule {
+        meta: &df072_user_non_numeric::USER_NON_NUMERIC,
+        check: df072_user_non_numeric::check,
+    },
+    DockerfileRule {
         meta: &df073_chown_recursive_layer::CHOWN_RECURSIVE_LAYER,
         check: df073_chown_recursive_layer::check,
+    },
+    DockerfileRule {
+        meta: &df074_secret_in_arg_env::SECRET_IN_ARG_ENV,
+        check: df074_secret_in_arg_env::check,
+    },
+    DockerfileRule {
+        meta: &df080_healthcheck_missing::HEALTHCHECK_MISSING,
+        check: df080_healthcheck_missing::check,
+    },
+    DockerfileRule {
+        meta: &df082_shell_form_no_shell::SHELL_FORM_NO_SHELL,
+        check: df082_shell_form_no_shell::check,
+    },
+    DockerfileRule {
+        meta: &df083_healthcheck_timing::HEALTHCHECK_TIMING,
+        check: df083_healthcheck_timing::check,
+    },
+    DockerfileRule {
+        meta: &df090_labels_schema::LABELS_SCHEMA,
+        check: df090_labels_schema::check,
+    },
+    DockerfileRule {
+        meta: &df091_inline_ignore_policy::INLINE_IGNORE_POLICY,
+        check: df091_inline_ignore_policy::check,
     },
 ];
 
