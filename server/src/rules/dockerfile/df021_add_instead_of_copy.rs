@@ -9,12 +9,16 @@ declare_rule! {
     /// Reports an `ADD` whose sources are all plain local files or directories: no URL, no
     /// Git repository, nothing named like a tar archive (`.tar`, `.tar.gz`, `.tgz`, ...).
     /// An `ADD --unpack` and sources whose value is only known at build time are left
-    /// alone.
+    /// alone. The other way round, it also reports (as info) a local tar archive that is
+    /// `COPY`ed and then unpacked with `tar -x` in a later `RUN` of the stage: `ADD` unpacks
+    /// it in one step.
     ///
     /// ## Why is this bad?
     /// `ADD` does more than copy: it downloads URLs, clones Git repositories and unpacks
     /// local archives. For plain files `COPY` does the same job and says so, and a later
-    /// file that happens to be an archive is not unpacked by surprise.
+    /// file that happens to be an archive is not unpacked by surprise. Copying an archive
+    /// only to unpack it keeps the packed copy in a layer of the image, beside what it
+    /// unpacks to.
     ///
     /// ## Example
     /// ```dockerfile
@@ -59,6 +63,7 @@ const ARCHIVE_ENDINGS: [&str; 16] = [
 ];
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
+    copied_then_unpacked(ctx, out);
     for instruction in with_triggers(ctx.parse) {
         if instruction.kind() != InstructionKind::Add || instruction.flag("unpack").is_some() {
             continue;
@@ -105,6 +110,97 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A local tar archive copied into the image and unpacked by a later `RUN tar -x` of the
+/// same stage: reported (info) at the archive's source.
+fn copied_then_unpacked(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
+    for stage in &ctx.model.stages {
+        // Archives copied so far in the stage: where they landed, and the source word.
+        let mut copied: Vec<(String, crate::syntax::TextRange, String)> = Vec::new();
+        let mut workdir = String::from("/");
+        for instruction in ctx.stage_instructions(stage.index) {
+            match instruction.kind() {
+                InstructionKind::Workdir => {
+                    if let Some(dir) = instruction.arguments().first() {
+                        workdir = crate::rules::dockerfile::paths::join(&workdir, &dir.text);
+                    }
+                }
+                InstructionKind::Copy if instruction.flag("from").is_none() => {
+                    let Some(copy) = instruction.as_copy() else {
+                        continue;
+                    };
+                    let (sources, Some(dest)) = (copy.sources(), copy.destination()) else {
+                        continue;
+                    };
+                    for source in &sources {
+                        let name = source
+                            .text
+                            .trim_matches('"')
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or("");
+                        if !is_tar_archive(name) {
+                            continue;
+                        }
+                        let dest_text = dest.text.trim_matches('"');
+                        let landed = if dest_text.ends_with('/') || sources.len() > 1 {
+                            format!("{}/{name}", dest_text.trim_end_matches('/'))
+                        } else {
+                            dest_text.to_owned()
+                        };
+                        copied.push((
+                            crate::rules::dockerfile::paths::join(&workdir, &landed),
+                            source.range,
+                            name.to_owned(),
+                        ));
+                    }
+                }
+                InstructionKind::Run if !copied.is_empty() => {
+                    let Some(run) = ctx.shell().run_for(instruction.range()) else {
+                        continue;
+                    };
+                    for command in run.commands().iter().filter(|c| is_tar_extract(c)) {
+                        for word in command.args.iter().filter(|w| w.literal) {
+                            let path = crate::rules::dockerfile::paths::join(&workdir, &word.text);
+                            if let Some(i) = copied.iter().position(|(p, _, _)| *p == path) {
+                                let (_, range, name) = copied.remove(i);
+                                let mut d = ADD_INSTEAD_OF_COPY.diagnostic(
+                                    range,
+                                    format!(
+                                        "`{name}` is copied and then unpacked on line {}: `ADD` unpacks a local tar archive itself, without keeping the packed copy in a layer",
+                                        ctx.line_number(run.abs(command.range).start)
+                                    ),
+                                );
+                                d.severity = crate::diagnostics::Severity::Info;
+                                out.push(d);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A tar archive by its name (`ADD` unpacks tar files, compressed or not; not zip).
+fn is_tar_archive(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
+    ]
+    .iter()
+    .any(|ending| lower.ends_with(ending))
+}
+
+/// `tar -xf x`, `tar xzf x`, `tar --extract -f x`.
+fn is_tar_extract(command: &crate::syntax::shell::SimpleCommand) -> bool {
+    command.base_name() == "tar"
+        && command.args.first().is_some_and(|first| {
+            let t = first.text.as_str();
+            t == "--extract" || (!t.starts_with("--") && t.trim_start_matches('-').contains('x'))
+        })
+}
+
 /// A local path that is no archive and no pattern that could match one.
 fn is_plain_local(path: &str) -> bool {
     if path.is_empty() || is_remote(path) || path.starts_with("github.com/") {
@@ -133,6 +229,28 @@ mod tests {
             .into_iter()
             .filter(|d| d.code == "DF021")
             .collect()
+    }
+
+    #[test]
+    fn copied_archives_unpacked_later() {
+        let src = "FROM debian:bookworm-slim\nWORKDIR /opt\nCOPY vendor/tool-1.2.tar.gz ./\n\
+                   RUN tar -xzf tool-1.2.tar.gz && rm tool-1.2.tar.gz\nCOPY data.tar /tmp/d.tar\n\
+                   RUN tar xf /tmp/d.tar -C /srv\nCOPY other.tgz /tmp/\nRUN ls /tmp\n";
+        let found: Vec<_> = findings(src)
+            .into_iter()
+            .map(|d| (src[d.range.as_usize()].to_owned(), d.severity))
+            .collect();
+        use crate::diagnostics::Severity::Info;
+        assert_eq!(
+            found,
+            [
+                ("vendor/tool-1.2.tar.gz".to_owned(), Info),
+                ("data.tar".to_owned(), Info)
+            ]
+        );
+        // A zip is not unpacked by ADD; a tar from another stage is not a context file.
+        let src = "FROM a\nCOPY x.zip /x.zip\nRUN unzip /x.zip\nCOPY --from=b /a.tar /a.tar\nRUN tar xf /a.tar\n";
+        assert!(findings(src).is_empty());
     }
 
     #[test]

@@ -1,3 +1,4 @@
+use super::paths::{is_within, join};
 use crate::diagnostics::Diagnostic;
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::dockerfile::InstructionKind;
@@ -67,7 +68,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                     let Some(dir) = known_path(ctx, instruction.arguments().first()) else {
                         continue;
                     };
-                    workdir = resolve(&workdir, &dir);
+                    workdir = join(&workdir, &dir);
                     placed.push(Placed {
                         path: workdir.clone(),
                         at,
@@ -79,7 +80,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                     let dest = copy.and_then(|c| c.destination());
                     if let Some(dest) = known_path(ctx, dest.as_ref()) {
                         placed.push(Placed {
-                            path: resolve(&workdir, &dest),
+                            path: join(&workdir, &dest),
                             at,
                             copied: true,
                         });
@@ -93,7 +94,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                         if command.base_name() == "mkdir" {
                             for dir in command.operands().filter(|w| w.literal) {
                                 placed.push(Placed {
-                                    path: resolve(&workdir, &dir.text),
+                                    path: join(&workdir, &dir.text),
                                     at,
                                     copied: false,
                                 });
@@ -104,7 +105,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                             continue;
                         };
                         for word in paths.iter().filter(|w| w.literal) {
-                            let path = resolve(&workdir, &word.text);
+                            let path = join(&workdir, &word.text);
                             let range = run.abs(word.range);
                             if let Some(copy) = placed
                                 .iter()
@@ -154,7 +155,7 @@ fn later_workdir(
             continue;
         }
         let arg = known_path(ctx, instruction.arguments().first())?;
-        dir = resolve(&dir, &arg);
+        dir = join(&dir, &arg);
         if is_within(path, &dir) {
             return Some(ctx.line_number(instruction.range().start));
         }
@@ -193,39 +194,10 @@ fn known_path(
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-/// `path` resolved against `dir`, with `.` and `..` segments and trailing slashes removed.
-fn resolve(dir: &str, path: &str) -> String {
-    let joined = if path.starts_with('/') {
-        path.to_owned()
-    } else {
-        format!("{dir}/{path}")
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for part in joined.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
-/// Whether `inner` is `outer` or inside it.
-fn is_within(inner: &str, outer: &str) -> bool {
-    inner == outer
-        || outer == "/"
-        || inner
-            .strip_prefix(outer)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{is_within, resolve};
     use crate::analysis::check_dockerfile;
+    use crate::rules::dockerfile::paths::{is_within, join};
 
     fn found(src: &str) -> Vec<String> {
         check_dockerfile(src)
@@ -237,8 +209,8 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(resolve("/app", "./dist/"), "/app/dist");
-        assert_eq!(resolve("/app", "/srv/../opt"), "/opt");
+        assert_eq!(join("/app", "./dist/"), "/app/dist");
+        assert_eq!(join("/app", "/srv/../opt"), "/opt");
         assert!(is_within("/app/dist", "/app") && !is_within("/application", "/app"));
     }
 

@@ -1,7 +1,6 @@
-use super::images::{ImageFacts, Runtime, Tool};
-use super::stages::{
-    Insertion, from_instructions, installs, lineage_instructions, root_base, stage_anchor,
-};
+use super::health::{health_url, probe};
+use super::images::ImageFacts;
+use super::stages::{Insertion, from_instructions, lineage_instructions, root_base, stage_anchor};
 use crate::diagnostics::{Applicability, Diagnostic, Fix};
 use crate::facts::ComposeHealthcheck;
 use crate::rules::{DockerfileContext, declare_rule};
@@ -83,8 +82,8 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     };
     let port = first_port(ctx, &instructions);
     let (probe, known_port) = match port {
-        Some(port) => (probe(&facts, &instructions, port), true),
-        None => (probe(&facts, &instructions, 8080), false),
+        Some(port) => (probe(ctx, last.index, &facts, &health_url(port)), true),
+        None => (probe(ctx, last.index, &facts, &health_url(8080)), false),
     };
     let (command, tool_found) = match probe {
         Some(command) => (command, true),
@@ -153,43 +152,6 @@ fn first_port(
         let digits = text.split(['/', '-']).next()?;
         digits.parse::<u16>().ok().filter(|&p| p > 0)
     })
-}
-
-/// The exec-form probe of `http://127.0.0.1:<port>/health` with what the image has.
-fn probe(
-    facts: &ImageFacts,
-    instructions: &[(usize, Instruction<'_>)],
-    port: u16,
-) -> Option<String> {
-    let url = format!("http://127.0.0.1:{port}/health");
-    let args: Vec<String> = match facts.runtime {
-        Some((Runtime::Node, node)) => vec![
-            node.to_owned(),
-            "-e".to_owned(),
-            format!(
-                "require('http').get('{url}', r => process.exit(r.statusCode < 400 ? 0 : 1)).on('error', () => process.exit(1))"
-            ),
-        ],
-        Some((Runtime::Python, python)) => vec![
-            python.to_owned(),
-            "-c".to_owned(),
-            format!("import urllib.request; urllib.request.urlopen('{url}', timeout=4)"),
-        ],
-        None if facts.ships(Tool::Curl) == Some(true) || installs(instructions, "curl") => {
-            ["curl", "-fsS", "-o", "/dev/null", &url]
-                .map(str::to_owned)
-                .to_vec()
-        }
-        None if facts.ships(Tool::Wget) == Some(true) || installs(instructions, "wget") => {
-            ["wget", "-q", "--spider", &url].map(str::to_owned).to_vec()
-        }
-        None => return None,
-    };
-    let strings: Vec<String> = args
-        .iter()
-        .map(|a| serde_json::to_string(a).unwrap_or_default())
-        .collect();
-    Some(format!("[{}]", strings.join(", ")))
 }
 
 #[cfg(test)]

@@ -62,6 +62,7 @@ mod df072_user_non_numeric;
 mod df073_chown_recursive_layer;
 mod df074_secret_in_arg_env;
 mod df080_healthcheck_missing;
+mod df081_healthcheck_tool_missing;
 mod df082_shell_form_no_shell;
 mod df083_healthcheck_timing;
 mod df090_labels_schema;
@@ -69,6 +70,7 @@ mod df091_inline_ignore_policy;
 
 mod context_sources;
 mod durations;
+mod health;
 mod images;
 mod installs;
 mod instructions;
@@ -323,6 +325,10 @@ pub static RULES: &[DockerfileRule] = &[
     DockerfileRule {
         meta: &df080_healthcheck_missing::HEALTHCHECK_MISSING,
         check: df080_healthcheck_missing::check,
+    },
+    DockerfileRule {
+        meta: &df081_healthcheck_tool_missing::HEALTHCHECK_TOOL_MISSING,
+        check: df081_healthcheck_tool_missing::check,
     },
     DockerfileRule {
         meta: &df082_shell_form_no_shell::SHELL_FORM_NO_SHELL,

@@ -14,6 +14,35 @@ pub(crate) fn is_absolute(path: &str) -> bool {
     }
 }
 
+/// `path` resolved against `dir`, with `.` and `..` segments and trailing slashes removed.
+pub(crate) fn join(dir: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("{dir}/{path}")
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// Whether `inner` is `outer` or inside it.
+pub(crate) fn is_within(inner: &str, outer: &str) -> bool {
+    inner == outer
+        || outer == "/"
+        || inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

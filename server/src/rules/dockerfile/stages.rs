@@ -104,21 +104,26 @@ pub(crate) fn effective_user<'t>(
     Some((written, word.range(), value))
 }
 
-/// Whether one of `instructions` installs `tool` with a package manager (`apk add curl`,
-/// `apt-get install -y wget`).
-pub(crate) fn installs(instructions: &[(usize, Instruction<'_>)], tool: &str) -> bool {
-    instructions.iter().any(|(_, i)| {
-        if i.kind() != InstructionKind::Run {
-            return false;
-        }
-        let text = i.args_text();
-        let installing = ["install", "apk add", "apk --no-cache add"]
-            .iter()
-            .any(|w| text.contains(w));
-        installing
-            && text
-                .split(|c: char| c.is_whitespace() || c == ';')
-                .any(|w| w == tool)
+/// Whether stage `index` or a stage it is built from installs `tool` with a package
+/// manager (`apk add curl`, `apt-get install -y wget=1.21*`), read from the RUN commands.
+pub(crate) fn installs(ctx: &DockerfileContext<'_>, index: usize, tool: &str) -> bool {
+    lineage(ctx.model, index).any(|stage| {
+        ctx.shell().in_stage(stage.index).any(|run| {
+            run.commands().iter().any(|command| {
+                let sub = command.subcommand().map(|w| w.text.as_str());
+                let installing = match command.base_name() {
+                    "apt-get" | "apt" | "yum" | "dnf" | "microdnf" => sub == Some("install"),
+                    "apk" => sub == Some("add"),
+                    "zypper" => matches!(sub, Some("install" | "in")),
+                    _ => false,
+                };
+                installing
+                    && command.operands().skip(1).any(|w| {
+                        let name = w.text.split(['=', ':']).next().unwrap_or("");
+                        name == tool
+                    })
+            })
+        })
     })
 }
 
@@ -266,8 +271,8 @@ mod tests {
                 (&src[range.as_usize()], value.as_deref()),
                 ("root", Some("root"))
             );
-            assert!(installs(&chain, "curl"));
-            assert!(!installs(&chain, "wget"));
+            assert!(installs(ctx, 2, "curl"));
+            assert!(!installs(ctx, 2, "wget"));
         });
     }
 
