@@ -70,13 +70,16 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for stage in &ctx.model.stages {
         let instructions = ctx.stage_instructions(stage.index);
         let mut whole: Option<WholeCopy<'_>> = None;
+        // Managers that installed dependencies before the whole copy: a second install
+        // after it installs the project itself (`poetry install --no-root` then
+        // `poetry install`, `uv sync --no-install-project` then `uv sync`).
+        let mut installed_before: Vec<Manager> = Vec::new();
         for (index, instruction) in instructions.iter().enumerate() {
             match instruction.kind() {
                 InstructionKind::Copy | InstructionKind::Add if whole.is_none() => {
                     whole = whole_copy(ctx, *instruction, index);
                 }
                 InstructionKind::Run => {
-                    let Some(copy) = &whole else { continue };
                     let Some(run) = ctx.shell().run_for(instruction.range()) else {
                         continue;
                     };
@@ -87,6 +90,13 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                     else {
                         continue;
                     };
+                    let Some(copy) = &whole else {
+                        installed_before.push(install.manager);
+                        continue;
+                    };
+                    if installed_before.contains(&install.manager) {
+                        continue;
+                    }
                     let message = format!(
                         "the whole build context is copied before `{}` (line {}): any source change reruns the install; copy the manifests first and the rest after it",
                         command_words(command),
@@ -269,6 +279,9 @@ mod tests {
             "FROM node:20 AS a\nCOPY . .\nFROM node:20\nRUN npm ci\n",
             "FROM python:3\nCOPY . .\nRUN pip install .\n",
             "FROM node:20\nCOPY --from=deps /app .\nRUN npm ci\n",
+            // Dependencies first, then the project itself.
+            "FROM python:3.12\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root\nCOPY . .\nRUN poetry install\n",
+            "FROM python:3.12\nRUN --mount=type=bind,source=uv.lock,target=uv.lock uv sync --no-install-project\nCOPY . /app\nRUN uv sync\n",
         ] {
             assert!(findings(src).is_empty(), "{src}");
         }
