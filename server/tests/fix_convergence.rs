@@ -1,7 +1,8 @@
 //! Every fix of every rule, applied together the way `check --fix --unsafe-fixes` does it,
 //! on every rule fixture and parser fixture: the result has no more syntax errors than the
 //! input, fixing again changes nothing (the fixes converged), and each rule fixture that had
-//! a fixable finding of its rule lost at least one of them.
+//! a fixable finding of its rule lost at least one of them (fixes that only create another
+//! file, DF053's, are tested with the command line).
 
 use std::path::{Path, PathBuf};
 
@@ -74,7 +75,10 @@ fn all_fixes_converge_without_breaking_files() {
                 check_dockerfile_with(t, &file_facts, &config)
                     .iter()
                     .filter(|d| {
-                        d.code == code && d.fix.as_ref().is_some_and(|f| FixMode::Unsafe.wants(f))
+                        d.code == code
+                            && d.fix
+                                .as_ref()
+                                .is_some_and(|f| FixMode::Unsafe.wants(f) && !f.edits.is_empty())
                     })
                     .count()
             };

@@ -78,6 +78,12 @@ fn render(text: &str, findings: &[Diagnostic]) -> String {
             for line in diff.unified_diff().context_radius(1).to_string().lines() {
                 let _ = writeln!(out, "    {line}");
             }
+            if let Some(file) = &d.new_file {
+                let _ = writeln!(out, "    creates {}:", file.path);
+                for line in file.content.lines() {
+                    let _ = writeln!(out, "    + {line}");
+                }
+            }
         }
         out.push('\n');
     }

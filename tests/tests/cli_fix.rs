@@ -97,3 +97,39 @@ fn unsafe_fixes_insert_lines_with_the_files_line_ending() {
     let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
     assert!(!text.contains("USER"), "{text:?}");
 }
+
+#[test]
+fn unsafe_fixes_create_the_missing_dockerignore_but_never_replace_one() {
+    let src = "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\nUSER node\nHEALTHCHECK NONE\nCMD [\"node\", \"s.js\"]\n";
+    let dir = scratch(&[("Dockerfile", src)]);
+    let out = run_in(dir.path(), &["check", "--diff", "--unsafe-fixes"]);
+    assert!(
+        stdout(&out).contains("+++ b/.dockerignore"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!dir.path().join(".dockerignore").exists());
+    let out = run_in(dir.path(), &["check", "--fix"]);
+    assert!(
+        !dir.path().join(".dockerignore").exists(),
+        "safe fixes create no file"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let out = run_in(dir.path(), &["check", "--fix", "--unsafe-fixes"]);
+    let created = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    assert!(created.contains("node_modules"), "{created}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    // An ignore file written by a person is left alone.
+    let dir = scratch(&[("Dockerfile", src), (".dockerignore", "mine\n")]);
+    run_in(dir.path(), &["check", "--fix", "--unsafe-fixes"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap(),
+        "mine\n"
+    );
+}

@@ -170,3 +170,55 @@ fn pull_clients_are_asked_to_pull_again_and_see_the_new_facts() {
     );
     assert_eq!(client.shutdown(), Some(0));
 }
+
+/// DF053's fix creates the `.dockerignore` through a workspace edit, for clients that accept
+/// file creation (and is not offered to those that do not).
+#[test]
+fn the_missing_dockerignore_is_created_by_a_workspace_edit() {
+    let dir = scratch(&[("Dockerfile", DOCKERFILE)]);
+    let uri = uri_of(&dir.path().join("Dockerfile"));
+    let ask = |client: &mut LspClient| {
+        client.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 3, "character": 5}, "end": {"line": 3, "character": 5}}, "context": {"diagnostics": [], "only": ["quickfix"]}}),
+        )
+    };
+    let caps = json!({"workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]}}});
+    let mut client = LspClient::start(caps, Value::Null).0;
+    client.open(&uri, "dockerfile", DOCKERFILE);
+    client.diagnostics(&uri, Some(1));
+    let actions = ask(&mut client);
+    let create = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Create a .dockerignore beside the Dockerfile")
+        .expect("a create-file action");
+    let changes = create["edit"]["documentChanges"].as_array().unwrap();
+    let target = uri_of(&dir.path().join(".dockerignore"));
+    assert_eq!(changes[0]["kind"], "create");
+    assert_eq!(changes[0]["uri"], target.as_str());
+    assert_eq!(changes[0]["options"]["ignoreIfExists"], true);
+    assert_eq!(changes[1]["textDocument"]["uri"], target.as_str());
+    let content = changes[1]["edits"][0]["newText"].as_str().unwrap();
+    assert!(
+        content.contains(".env*") && content.contains("node_modules"),
+        "{content}"
+    );
+    assert_eq!(client.shutdown(), Some(0));
+
+    // A client that cannot create files gets no such action.
+    let mut client = LspClient::start(json!({}), Value::Null).0;
+    client.open(&uri, "dockerfile", DOCKERFILE);
+    client.diagnostics(&uri, Some(1));
+    let actions = ask(&mut client);
+    let titles: Vec<&str> = actions
+        .as_array()
+        .map(|a| a.iter().map(|a| a["title"].as_str().unwrap()).collect())
+        .unwrap_or_default();
+    assert!(
+        !titles.contains(&"Create a .dockerignore beside the Dockerfile"),
+        "{titles:?}"
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}

@@ -12,7 +12,7 @@ use super::paths::display_path;
 use super::{MAX_FILE_SIZE, exit, print_stdout, tool_error};
 use crate::analysis::check_dockerfile_with;
 use crate::config::ConfigCache;
-use crate::diagnostics::Severity;
+use crate::diagnostics::{NewFile, Severity};
 use crate::facts::FactsCache;
 use crate::fix::{FixMode, fix_dockerfile};
 use crate::text::FileKind;
@@ -264,29 +264,75 @@ fn check_one(args: &CheckArgs, job: &Job<'_>) -> Outcome {
         FixMode::Safe
     };
     let outcome = fix_dockerfile(&text, &job.facts, &job.config, mode);
-    let mut fixed = None;
+    let mut remaining = outcome.remaining;
+    let mut applied = outcome.applied;
+    let mut diff = String::new();
     if outcome.text != text {
-        let diff = if args.diff {
-            unified_diff(&job.shown, &text, &outcome.text)
-        } else {
-            if let Err(message) = write_fixed(&job.target.path, &text, &outcome.text) {
-                return Outcome::Failed(message);
-            }
-            String::new()
-        };
-        fixed = Some(Fixed {
-            applied: outcome.applied,
-            diff,
-        });
+        if args.diff {
+            diff = unified_diff(&job.shown, &text, &outcome.text);
+        } else if let Err(message) = write_fixed(&job.target.path, &text, &outcome.text) {
+            return Outcome::Failed(message);
+        }
     }
+    // Files that fixes create beside the Dockerfile (DF053's `.dockerignore`).
+    let new_files: Vec<NewFile> = remaining
+        .iter()
+        .filter(|d| d.fix.as_ref().is_some_and(|f| mode.wants(f)))
+        .filter_map(|d| d.new_file.clone())
+        .collect();
+    let dir = job.target.path.parent().unwrap_or(std::path::Path::new(""));
+    for file in dedup(new_files) {
+        let path = dir.join(&file.path);
+        if path.exists() {
+            continue;
+        }
+        applied += 1;
+        if args.diff {
+            let shown = display_path(&path, std::env::current_dir().ok().as_deref());
+            diff.push_str(&unified_diff_new(&shown, &file.content));
+            continue;
+        }
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, file.content.as_bytes()));
+        if let Err(e) = created {
+            return Outcome::Failed(format!(
+                "creating {}: {}",
+                path.display(),
+                describe_io_error(&e)
+            ));
+        }
+        // The new file is a fact the findings depend on: check again with it.
+        let facts = FactsCache::new().dockerfile_facts(&job.target.path);
+        remaining = check_dockerfile_with(&outcome.text, &facts, &job.config);
+    }
+    let fixed = (applied > 0).then_some(Fixed { applied, diff });
     Outcome::Checked {
         report: FileReport {
             path: job.shown.clone(),
             text: outcome.text,
-            diagnostics: outcome.remaining,
+            diagnostics: remaining,
         },
         fixed,
     }
+}
+
+/// The files to create, each once.
+fn dedup(mut files: Vec<NewFile>) -> Vec<NewFile> {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    files
+}
+
+/// A unified diff that creates a file.
+fn unified_diff_new(path: &str, content: &str) -> String {
+    similar::TextDiff::from_lines("", content)
+        .unified_diff()
+        .context_radius(3)
+        .header("/dev/null", &format!("b/{path}"))
+        .to_string()
 }
 
 /// Reads a file as text. Invalid UTF-8 is decoded lossily (the parser then sees U+FFFD), as

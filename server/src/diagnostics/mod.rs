@@ -88,6 +88,17 @@ pub struct Diagnostic {
     /// Byte range in the document.
     pub range: TextRange,
     pub fix: Option<Fix>,
+    /// A file the fix creates beside the document (for DF053, the build context's
+    /// `.dockerignore`); applied with the fix, never over an existing file.
+    pub new_file: Option<NewFile>,
+}
+
+/// A file to create, relative to the folder of the document that was checked.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct NewFile {
+    /// File name relative to the document's folder (`.dockerignore`).
+    pub path: String,
+    pub content: String,
 }
 
 impl Serialize for TextRange {

@@ -22,6 +22,8 @@ pub(crate) struct ClientSupport {
     pub snippets: bool,
     /// The client understands hierarchical document symbols.
     pub hierarchical_symbols: bool,
+    /// Workspace edits may create files (`resourceOperations` has `create`).
+    pub create_files: bool,
 }
 
 impl ClientSupport {
@@ -45,6 +47,10 @@ impl ClientSupport {
                 .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
             configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+            create_files: workspace
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.resource_operations.as_ref())
+                .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Create)),
             dynamic_watched_files: workspace
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|d| d.dynamic_registration)

@@ -99,7 +99,7 @@ pub(crate) fn code_action(
     d: &Diagnostic,
 ) -> Option<lsp::CodeActionOrCommand> {
     let fix = d.fix.as_ref()?;
-    if fix.applicability == Applicability::DisplayOnly {
+    if fix.applicability == Applicability::DisplayOnly || fix.edits.is_empty() {
         return None;
     }
     let edits: Vec<lsp::TextEdit> = fix
@@ -152,4 +152,61 @@ pub(crate) fn edit_action(
         }),
         ..Default::default()
     })
+}
+
+/// The action that creates a fix's companion file (DF053's `.dockerignore`) beside the
+/// document: a workspace edit that creates it (never over an existing file) and fills it.
+pub(crate) fn create_file_action(
+    pos: &Positions<'_>,
+    uri: &lsp::Uri,
+    d: &Diagnostic,
+) -> Option<lsp::CodeActionOrCommand> {
+    let (fix, file) = (d.fix.as_ref()?, d.new_file.as_ref()?);
+    let dir = super::documents::file_path(uri)?.parent()?.to_path_buf();
+    let target: lsp::Uri = format!("file://{}", percent_encode_path(&dir.join(&file.path)))
+        .parse()
+        .ok()?;
+    let create = lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
+        uri: target.clone(),
+        options: Some(lsp::CreateFileOptions {
+            overwrite: Some(false),
+            ignore_if_exists: Some(true),
+        }),
+        annotation_id: None,
+    }));
+    let fill = lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+        text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+            uri: target,
+            version: None,
+        },
+        edits: vec![lsp::OneOf::Left(lsp::TextEdit::new(
+            lsp::Range::default(),
+            file.content.clone(),
+        ))],
+    });
+    Some(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title: fix.title.clone(),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic(pos, d)]),
+        edit: Some(lsp::WorkspaceEdit {
+            document_changes: Some(lsp::DocumentChanges::Operations(vec![create, fill])),
+            ..Default::default()
+        }),
+        is_preferred: Some(false),
+        ..Default::default()
+    }))
+}
+
+/// A path written into a `file:` URI (reserved characters percent-encoded).
+fn percent_encode_path(path: &std::path::Path) -> String {
+    let mut out = String::new();
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }

@@ -16,7 +16,9 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{ClientSupport, server_capabilities};
-use super::convert::{Positions, code_action, diagnostic, edit_action, fix_all_kind};
+use super::convert::{
+    Positions, code_action, create_file_action, diagnostic, edit_action, fix_all_kind,
+};
 use super::documents::{DocumentStore, Snapshot, document_kind, file_path};
 use super::features;
 use super::settings::Settings;
@@ -678,6 +680,12 @@ impl LanguageServer for Backend {
                     .filter(|d| d.range.start <= wanted.end && wanted.start <= d.range.end)
                     .collect();
                 actions.extend(here.iter().filter_map(|d| code_action(&pos, &uri, d)));
+                if self.state().client.create_files {
+                    actions.extend(
+                        here.iter()
+                            .filter_map(|d| create_file_action(&pos, &uri, d)),
+                    );
+                }
                 for d in &here {
                     if let Some(edit) = actions::suppress_for_instruction(&analysis.parse, d) {
                         actions.push(edit_action(

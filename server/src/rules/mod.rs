@@ -54,6 +54,7 @@ impl RuleMeta {
             message: message.into(),
             range,
             fix: None,
+            new_file: None,
         }
     }
 

@@ -1,5 +1,5 @@
 use super::context_sources::context_sources;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Applicability, Diagnostic, Fix, NewFile};
 use crate::facts::DockerignoreFact;
 use crate::rules::{DockerfileContext, declare_rule};
 
@@ -34,7 +34,10 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// No automatic fix yet.
+    /// Unsafe: the fix creates a `.dockerignore` beside the Dockerfile that leaves out
+    /// `.git`, `node_modules`, `.env*` files, `dist`, logs and editor folders. A build that
+    /// needs one of those from the context (a `dist` built outside Docker, say) must take it
+    /// out of the file again. An existing file is never replaced.
     ///
     /// ## References
     /// - practices.md §4.2 (.dockerignore), §3.3 (secrets)
@@ -42,7 +45,7 @@ declare_rule! {
         code: "DF053",
         name: "dockerignore-missing",
         severity: Warning,
-        fixable: false,
+        fixable: true,
         default_enabled: true,
     };
 }
@@ -56,7 +59,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         .into_iter()
         .find(|s| s.is_whole_context())
     {
-        out.push(DOCKERIGNORE_MISSING.diagnostic(
+        let mut diagnostic = DOCKERIGNORE_MISSING.diagnostic_with_fix(
             source.range,
             format!(
                 "{} `{}` sends the whole build context, and it has no .dockerignore: \
@@ -64,9 +67,36 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                 source.instruction.name().unwrap_or("COPY"),
                 source.path
             ),
-        ));
+            Fix {
+                title: "Create a .dockerignore beside the Dockerfile".to_owned(),
+                applicability: Applicability::Unsafe,
+                edits: Vec::new(),
+            },
+        );
+        diagnostic.new_file = Some(NewFile {
+            path: ".dockerignore".to_owned(),
+            content: TEMPLATE.replace('\n', ctx.line_ending()),
+        });
+        out.push(diagnostic);
     }
 }
+
+/// What the created `.dockerignore` leaves out of the build context: version control,
+/// dependencies installed on the host, local secrets, build output, logs and editor files
+/// (the guide's list, §4.2, with `.env*` for every variant of the secrets file).
+const TEMPLATE: &str = "# Kept out of the build context (and so out of the image).
+.git
+.gitignore
+node_modules
+npm-debug.log
+*.log
+.env*
+!.env.example
+dist
+.vscode
+.idea
+.DS_Store
+";
 
 #[cfg(test)]
 mod tests {
