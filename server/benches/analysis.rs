@@ -50,15 +50,22 @@ fn keystroke_with_shell_cache(bencher: divan::Bencher) {
     let facts = dockwise::facts::DockerfileFacts::default();
     let config = dockwise::config::Config::default();
     let cache = dockwise::semantic::ShellCache::new();
+    let rules = dockwise::analysis::RuleCache::new();
     let mut typed = 0u32;
-    dockwise::ide::DockerfileAnalysis::compute(&text, &facts, &config, Some(&cache));
+    dockwise::ide::DockerfileAnalysis::compute(&text, &facts, &config, Some(&cache), Some(&rules));
     bencher
         .with_inputs(|| {
             typed += 1;
             format!("{text}RUN apt-get install -y curl{typed}\n")
         })
         .bench_local_refs(|edited| {
-            dockwise::ide::DockerfileAnalysis::compute(edited, &facts, &config, Some(&cache))
+            dockwise::ide::DockerfileAnalysis::compute(
+                edited,
+                &facts,
+                &config,
+                Some(&cache),
+                Some(&rules),
+            )
         });
 }
 

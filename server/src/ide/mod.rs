@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use crate::analysis::RuleCache;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::facts::DockerfileFacts;
@@ -52,20 +53,23 @@ impl DockerfileAnalysis {
     }
 
     pub fn with_config(text: &str, facts: &DockerfileFacts, config: &Config) -> Arc<Self> {
-        Self::compute(text, facts, config, None)
+        Self::compute(text, facts, config, None, None)
     }
 
-    /// The analysis, reusing the RUN parses `shells` holds from earlier versions.
+    /// The analysis, reusing what earlier versions of the same document computed: the RUN
+    /// parses `shells` holds and the findings of unchanged stages `rules` holds.
     pub fn compute(
         text: &str,
         facts: &DockerfileFacts,
         config: &Config,
         shells: Option<&ShellCache>,
+        rules: Option<&RuleCache>,
     ) -> Arc<Self> {
         let parse = parse(text);
         let model = analyze(&parse);
-        let diagnostics =
-            crate::analysis::check_parsed_dockerfile(text, &parse, &model, facts, config, shells);
+        let diagnostics = crate::analysis::check_incrementally(
+            text, &parse, &model, facts, config, shells, rules,
+        );
         Arc::new(DockerfileAnalysis {
             parse,
             model,

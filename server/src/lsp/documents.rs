@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use tower_lsp_server::ls_types::Uri;
 
+use crate::analysis::RuleCache;
 use crate::config::{Config, ConfigCache, Selection};
 use crate::facts::{DockerfileFacts, FactsCache};
 use crate::ide::DockerfileAnalysis;
@@ -20,6 +21,8 @@ pub(crate) struct OpenDocument {
     snapshot: Option<Arc<Snapshot>>,
     /// RUN parses of recent versions: a keystroke re-parses only the RUN it changed.
     shells: Arc<ShellCache>,
+    /// Rule findings of recent versions, by stage: a keystroke re-checks only its stage.
+    rules: Arc<RuleCache>,
 }
 
 /// Everything a request needs about one version of a document.
@@ -58,6 +61,7 @@ impl DocumentStore {
                 kind,
                 snapshot: None,
                 shells: Arc::default(),
+                rules: Arc::default(),
             },
         );
     }
@@ -163,6 +167,7 @@ impl DocumentStore {
         let version = open.doc.version();
         let kind = open.kind;
         let shells = open.shells.clone();
+        let rules = open.rules.clone();
         let mut facts = DockerfileFacts::default();
         let mut config = Config::default();
         let analysis = (kind == Some(FileKind::Dockerfile)).then(|| {
@@ -173,7 +178,7 @@ impl DocumentStore {
                 .map(|path| self.facts.dockerfile_facts(path))
                 .unwrap_or_default();
             config = self.config_for(path.as_deref());
-            DockerfileAnalysis::compute(&text, &facts, &config, Some(&shells))
+            DockerfileAnalysis::compute(&text, &facts, &config, Some(&shells), Some(&rules))
         });
         let open = self.docs.get_mut(uri)?;
         let snapshot = Arc::new(Snapshot {

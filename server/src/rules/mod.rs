@@ -8,7 +8,7 @@
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Fix, Severity};
 use crate::facts::DockerfileFacts;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
 use crate::semantic::{DockerfileModel, ShellCache, ShellIndex};
 use crate::syntax::TextRange;
@@ -33,6 +33,27 @@ pub struct RuleMeta {
     pub docs: &'static str,
     /// How editors should render the flagged code (struck through, faded), if specially.
     pub tag: Option<RuleTag>,
+    /// What a finding of the rule depends on; decides what can be reused between edits.
+    pub scope: RuleScope,
+}
+
+/// What a rule's findings depend on.
+///
+/// The language server re-checks a document on every keystroke. Findings of a
+/// [`RuleScope::Segment`] rule are reused for the parts of the file an edit did not touch;
+/// see [`crate::analysis`] for what a segment's fingerprint covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleScope {
+    /// A finding in a segment (the lines before the first `FROM`, or one stage) depends only
+    /// on that segment, the stages it reads (built from, copies or mounts from), the global
+    /// `ARG`s, the file's stage graph (names, bases, references) and where the segment is
+    /// (its stage number, whether it is the last stage, and where every segment starts when
+    /// a message names a line of it or of a stage it reads). Such a rule skips the segments
+    /// [`DockerfileContext::should_check`] says are unchanged. `tests/incremental.rs` checks
+    /// the claim on random edits.
+    Segment,
+    /// Anything in the file may matter: the rule runs on the whole file every time.
+    File,
 }
 
 /// Editor rendering hints for a rule's diagnostics.
@@ -151,6 +172,8 @@ pub fn readme_rule_table() -> String {
 macro_rules! declare_rule {
     (@tag) => { None };
     (@tag $tag:ident) => { Some($crate::rules::RuleTag::$tag) };
+    (@scope) => { $crate::rules::RuleScope::File };
+    (@scope $scope:ident) => { $crate::rules::RuleScope::$scope };
     (
         $(#[doc = $doc:expr])+
         pub const $ident:ident = {
@@ -159,7 +182,8 @@ macro_rules! declare_rule {
             severity: $severity:ident,
             fixable: $fixable:literal,
             default_enabled: $enabled:literal
-            $(, tag: $tag:ident)? $(,)?
+            $(, tag: $tag:ident)?
+            $(, scope: $scope:ident)? $(,)?
         };
     ) => {
         $(#[doc = $doc])+
@@ -171,6 +195,7 @@ macro_rules! declare_rule {
             default_enabled: $enabled,
             docs: concat!($($doc, "\n"),+),
             tag: $crate::rules::declare_rule!(@tag $($tag)?),
+            scope: $crate::rules::declare_rule!(@scope $($scope)?),
         };
     };
 }
@@ -189,6 +214,11 @@ pub struct DockerfileContext<'a> {
     shell: OnceCell<ShellIndex>,
     line_starts: OnceCell<Vec<u32>>,
     stage_instructions: OnceCell<Vec<Vec<Instruction<'a>>>>,
+    /// Set by the incremental analysis: the segments (start offsets, in order) and whether
+    /// each must be checked. `None`: check everything.
+    segment_filter: Option<&'a [(u32, bool)]>,
+    /// Whether a rule asked for a line number (its messages then depend on where lines are).
+    used_line_numbers: Cell<bool>,
 }
 
 impl<'a> DockerfileContext<'a> {
@@ -209,7 +239,30 @@ impl<'a> DockerfileContext<'a> {
             shell: OnceCell::new(),
             line_starts: OnceCell::new(),
             stage_instructions: OnceCell::new(),
+            segment_filter: None,
+            used_line_numbers: Cell::new(false),
         }
+    }
+
+    /// Limits [`RuleScope::Segment`] rules to some segments (see [`Self::should_check`]).
+    pub(crate) fn set_segment_filter(&mut self, filter: Option<&'a [(u32, bool)]>) {
+        self.segment_filter = filter;
+    }
+
+    /// Whether findings at `offset` are wanted: false in a segment whose findings the
+    /// incremental analysis already has. Segment-scoped rules call it before the work for a
+    /// stage, an instruction or a RUN.
+    pub fn should_check(&self, offset: u32) -> bool {
+        let Some(filter) = self.segment_filter else {
+            return true;
+        };
+        let after = filter.partition_point(|&(start, _)| start <= offset);
+        after.checked_sub(1).is_none_or(|i| filter[i].1)
+    }
+
+    /// Whether a line number was asked for since the last call (and resets the mark).
+    pub(crate) fn take_used_line_numbers(&self) -> bool {
+        self.used_line_numbers.replace(false)
     }
 
     /// Reuses RUN parses from earlier analyses of the same document.
@@ -267,6 +320,7 @@ impl DockerfileContext<'_> {
 
     /// 1-based line of a byte offset, for messages that point at another place.
     pub fn line_number(&self, offset: u32) -> usize {
+        self.used_line_numbers.set(true);
         // Line starts are found once per analysis, on first use (most files need none).
         let starts = self.line_starts.get_or_init(|| {
             std::iter::once(0)

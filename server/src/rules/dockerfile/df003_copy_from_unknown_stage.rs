@@ -46,6 +46,7 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -57,6 +58,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         .filter_map(|s| s.name.as_ref().map(|n| n.text.as_str()))
         .collect();
     for reference in &ctx.model.references {
+        if !ctx.should_check(reference.range.start) {
+            continue;
+        }
         if matches!(reference.kind, ReferenceKind::From) {
             continue;
         }

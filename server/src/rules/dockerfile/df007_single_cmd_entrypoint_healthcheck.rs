@@ -1,5 +1,5 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::rules::dockerfile::instructions::{LineNumbers, full_lines};
+use crate::rules::dockerfile::instructions::full_lines;
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::dockerfile::InstructionKind;
 
@@ -48,6 +48,7 @@ declare_rule! {
         fixable: true,
         default_enabled: true,
         tag: Unnecessary,
+        scope: Segment,
     };
 }
 
@@ -58,8 +59,10 @@ const KINDS: [InstructionKind; 3] = [
 ];
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    let mut lines: Option<LineNumbers> = None;
     for stage in &ctx.model.stages {
+        if !ctx.should_check(stage.from_range.start) {
+            continue;
+        }
         for kind in KINDS {
             let mut of_kind = stage.instructions.iter().filter(|i| i.kind == kind);
             let Some(mut earlier) = of_kind.next() else {
@@ -70,9 +73,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                 let message = format!(
                     "this {name} has no effect: the {name} on line {} replaces it, as only \
                      the last one of a stage counts",
-                    lines
-                        .get_or_insert_with(|| LineNumbers::new(ctx.text))
-                        .line(later.range.start)
+                    ctx.line_number(later.range.start)
                 );
                 let fix = Fix {
                     title: format!("Delete this {name}"),

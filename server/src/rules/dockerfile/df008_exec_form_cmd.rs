@@ -52,6 +52,7 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -76,6 +77,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     );
     // Triggers run in the images built from this one, whose shell is unknown.
     for instruction in with_triggers(ctx.parse) {
+        if !ctx.should_check(instruction.range().start) {
+            continue;
+        }
         let is_command = matches!(
             instruction.kind(),
             InstructionKind::Cmd | InstructionKind::Entrypoint

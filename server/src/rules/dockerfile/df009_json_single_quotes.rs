@@ -45,11 +45,15 @@ declare_rule! {
         severity: Error,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for instruction in with_triggers(ctx.parse) {
+        if !ctx.should_check(instruction.range().start) {
+            continue;
+        }
         if instruction.json().is_some() {
             continue;
         }

@@ -36,11 +36,15 @@ declare_rule! {
         fixable: true,
         default_enabled: true,
         tag: Deprecated,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+        if !ctx.should_check(instruction.range().start) {
+            continue;
+        }
         if instruction.kind() != InstructionKind::Maintainer {
             continue;
         }

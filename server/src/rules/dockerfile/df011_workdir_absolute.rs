@@ -44,6 +44,7 @@ declare_rule! {
         severity: Warning,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 

@@ -40,11 +40,15 @@ declare_rule! {
         severity: Error,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for instruction in with_triggers(ctx.parse) {
+        if !ctx.should_check(instruction.range().start) {
+            continue;
+        }
         let Some(copy) = instruction.as_copy() else {
             continue;
         };

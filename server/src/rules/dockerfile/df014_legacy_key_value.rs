@@ -42,11 +42,15 @@ declare_rule! {
         severity: Style,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for instruction in with_triggers(ctx.parse) {
+        if !ctx.should_check(instruction.range().start) {
+            continue;
+        }
         let Some(env) = instruction.as_env() else {
             continue;
         };

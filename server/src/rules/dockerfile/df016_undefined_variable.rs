@@ -71,6 +71,7 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -154,6 +155,9 @@ fn check_from_lines(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     };
     let mut defaults: Option<HashMap<String, String>> = None;
     for stage in &ctx.model.stages {
+        if !ctx.should_check(stage.from_range.start) {
+            continue;
+        }
         let mut reported = false;
         if let Some(base) = &stage.base {
             reported |= undefined_in_from(
@@ -468,6 +472,9 @@ struct Expandable<'t> {
 
 fn check_stage_instructions(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+        if !ctx.should_check(instruction.range().start) {
+            continue;
+        }
         let range = instruction.range();
         if !ctx
             .text

@@ -35,11 +35,15 @@ declare_rule! {
         severity: Error,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+        if !ctx.should_check(instruction.range().start) {
+            continue;
+        }
         let Some(trigger) = instruction.trigger() else {
             continue;
         };

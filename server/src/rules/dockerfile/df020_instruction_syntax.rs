@@ -59,6 +59,7 @@ declare_rule! {
         severity: Error,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -78,6 +79,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         out.push(INSTRUCTION_SYNTAX.diagnostic(error.range, error.message.clone()));
     }
     for instruction in with_triggers(ctx.parse) {
+        if !ctx.should_check(instruction.range().start) {
+            continue;
+        }
         check_flags(ctx, out, &instruction);
         match instruction.kind() {
             InstructionKind::Stopsignal => check_signal(ctx, out, &instruction),

@@ -50,6 +50,7 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -65,6 +66,9 @@ const ARCHIVE_ENDINGS: [&str; 16] = [
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     copied_then_unpacked(ctx, out);
     for instruction in with_triggers(ctx.parse) {
+        if !ctx.should_check(instruction.range().start) {
+            continue;
+        }
         if instruction.kind() != InstructionKind::Add || instruction.flag("unpack").is_some() {
             continue;
         }
@@ -114,6 +118,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 /// same stage: reported (info) at the archive's source.
 fn copied_then_unpacked(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for stage in &ctx.model.stages {
+        if !ctx.should_check(stage.from_range.start) {
+            continue;
+        }
         // Archives copied so far in the stage: where they landed, and the source word.
         let mut copied: Vec<(String, crate::syntax::TextRange, String)> = Vec::new();
         let mut workdir = String::from("/");

@@ -38,11 +38,15 @@ declare_rule! {
         severity: Warning,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for (_, base, image) in image_bases(ctx) {
+        if !ctx.should_check(base.range.start) {
+            continue;
+        }
         if image.tag.is_some() || image.digest.is_some() || image.repository.is_empty() {
             continue;
         }

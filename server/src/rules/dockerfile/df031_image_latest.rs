@@ -35,6 +35,7 @@ declare_rule! {
         severity: Warning,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -49,6 +50,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     };
     let mut froms = None;
     for (stage, base, image) in image_bases(ctx) {
+        if !ctx.should_check(base.range.start) {
+            continue;
+        }
         let Some(tag) = image.tag.filter(|t| is_prohibited(t)) else {
             continue;
         };

@@ -37,11 +37,15 @@ declare_rule! {
         severity: Warning,
         fixable: false,
         default_enabled: false,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for (_, base, image) in image_bases(ctx) {
+        if !ctx.should_check(base.range.start) {
+            continue;
+        }
         if image.digest.is_some() || image.repository.is_empty() {
             continue;
         }

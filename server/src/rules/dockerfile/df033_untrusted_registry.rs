@@ -46,6 +46,7 @@ declare_rule! {
         severity: Error,
         fixable: false,
         default_enabled: false,
+        scope: Segment,
     };
 }
 
@@ -56,6 +57,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     }
     let mut froms = None;
     for (stage, base, image) in image_bases(ctx) {
+        if !ctx.should_check(base.range.start) {
+            continue;
+        }
         let registry = image.registry.to_ascii_lowercase();
         let path = format!("{registry}/{}", image.repository);
         if trusted.iter().any(|t| is_trusted(t, &registry, &path)) {

@@ -51,6 +51,7 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -58,6 +59,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     let last = ctx.model.stages.len().saturating_sub(1);
     let mut froms = None;
     for stage in &ctx.model.stages {
+        if !ctx.should_check(stage.from_range.start) {
+            continue;
+        }
         let Some(platform) = &stage.platform else {
             continue;
         };

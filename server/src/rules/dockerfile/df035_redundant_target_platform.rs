@@ -37,6 +37,7 @@ declare_rule! {
         fixable: true,
         default_enabled: true,
         tag: Unnecessary,
+        scope: Segment,
     };
 }
 
@@ -52,6 +53,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     }
     let mut froms = None;
     for stage in &ctx.model.stages {
+        if !ctx.should_check(stage.from_range.start) {
+            continue;
+        }
         let Some(platform) = &stage.platform else {
             continue;
         };

@@ -51,6 +51,7 @@ declare_rule! {
         severity: Info,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 

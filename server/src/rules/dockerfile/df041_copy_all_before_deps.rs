@@ -55,6 +55,7 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -68,6 +69,9 @@ struct WholeCopy<'t> {
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for stage in &ctx.model.stages {
+        if !ctx.should_check(stage.from_range.start) {
+            continue;
+        }
         let instructions = ctx.stage_instructions(stage.index);
         let mut whole: Option<WholeCopy<'_>> = None;
         // Managers that installed dependencies before the whole copy: a second install

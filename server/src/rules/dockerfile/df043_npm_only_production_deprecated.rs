@@ -44,11 +44,15 @@ declare_rule! {
         fixable: true,
         default_enabled: true,
         tag: Deprecated,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for run in &ctx.shell().runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         for command in run.commands_named("npm") {
             let args = Args::parse(command, &NPM);
             let Some(subcommand) = args.subcommand() else {

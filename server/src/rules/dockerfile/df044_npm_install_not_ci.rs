@@ -53,6 +53,7 @@ declare_rule! {
         severity: Info,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -60,6 +61,9 @@ const LOCKFILES: [&str; 2] = ["package-lock.json", "npm-shrinkwrap.json"];
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for run in &ctx.shell().runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         // A trigger's files are the child image's; nothing here says what it copies.
         if run.in_onbuild {
             continue;

@@ -46,11 +46,15 @@ declare_rule! {
         severity: Info,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for stage in &ctx.model.stages {
+        if !ctx.should_check(stage.from_range.start) {
+            continue;
+        }
         let builds: Vec<_> = ctx
             .shell()
             .in_stage(stage.index)

@@ -61,6 +61,7 @@ declare_rule! {
         severity: Info,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -71,6 +72,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     }
     let shipping = shipping_stages(ctx.model);
     for run in &shell.runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         if !run.in_onbuild && !shipping.contains(run.stage) {
             continue;
         }

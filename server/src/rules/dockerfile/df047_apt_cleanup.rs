@@ -67,6 +67,7 @@ declare_rule! {
         severity: Info,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -113,6 +114,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     let mut assume_yes: Option<ToolConfig> = None;
     let mut no_recommends: Option<ToolConfig> = None;
     for run in &shell.runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         let commands = run.commands();
         let mut lists_reported = false;
         for (i, command) in commands.iter().enumerate() {

@@ -47,11 +47,15 @@ declare_rule! {
         severity: Info,
         fixable: false,
         default_enabled: false,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for run in &ctx.shell().runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         for command in run.commands() {
             if let Some(words) = pip_args(command) {
                 pip(run, words, out);

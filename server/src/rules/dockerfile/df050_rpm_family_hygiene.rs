@@ -54,6 +54,7 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -121,6 +122,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     // Looked up on first need only.
     let mut assume_yes: Option<[ToolConfig; 2]> = None;
     for run in &shell.runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         let commands = run.commands();
         let ships = run.in_onbuild || shipping.contains(run.stage);
         let mut clean_reported = false;

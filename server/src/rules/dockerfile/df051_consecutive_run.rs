@@ -42,6 +42,7 @@ declare_rule! {
         severity: Info,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 

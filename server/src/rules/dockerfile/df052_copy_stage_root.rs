@@ -47,6 +47,7 @@ declare_rule! {
         severity: Warning,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -63,6 +64,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+        if !ctx.should_check(instruction.range().start) {
+            continue;
+        }
         let Some(copy) = instruction.as_copy() else {
             continue;
         };

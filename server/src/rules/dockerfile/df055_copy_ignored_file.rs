@@ -43,6 +43,7 @@ declare_rule! {
         severity: Error,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -54,6 +55,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         .file_name()
         .map_or(".dockerignore".into(), |n| n.to_string_lossy());
     for source in context_sources(ctx) {
+        if !ctx.should_check(source.range.start) {
+            continue;
+        }
         if source.is_whole_context() || source.is_pattern() {
             continue;
         }

@@ -51,11 +51,15 @@ declare_rule! {
         severity: Error,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for source in context_sources(ctx) {
+        if !ctx.should_check(source.range.start) {
+            continue;
+        }
         let name = source
             .path
             .trim_end_matches('/')

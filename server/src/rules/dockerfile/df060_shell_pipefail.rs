@@ -54,6 +54,7 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -64,6 +65,9 @@ const SET: OptionSpec = OptionSpec {
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for run in &ctx.shell().runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         if run.in_onbuild || !run.shell.posix || run.script.pipes.is_empty() {
             continue;
         }

@@ -52,6 +52,7 @@ declare_rule! {
         severity: Warning,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -59,6 +60,9 @@ const CD: OptionSpec = OptionSpec::NONE;
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for run in &ctx.shell().runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         let commands = run.commands();
         for (i, command) in commands.iter().enumerate() {
             if command.depth != 0 || command.base_name() != "cd" {

@@ -43,11 +43,15 @@ declare_rule! {
         severity: Error,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for run in &ctx.shell().runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         for command in run.commands_named("sudo") {
             // `sudo -u app cmd` drops privileges for one step: a deliberate pattern that
             // builds, so a warning; `USER app` (or `su`/`setpriv`) does it without sudo.

@@ -37,6 +37,7 @@ declare_rule! {
         severity: Info,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -46,6 +47,9 @@ const POINTLESS: &[&str] = &[
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for run in &ctx.shell().runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         for command in run.commands() {
             let name = command.base_name();
             if !POINTLESS.contains(&name) {

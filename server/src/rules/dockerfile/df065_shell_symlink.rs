@@ -37,6 +37,7 @@ declare_rule! {
         severity: Warning,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -47,6 +48,9 @@ const LN: OptionSpec = OptionSpec {
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for run in &ctx.shell().runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         for command in run.commands_named("ln") {
             let args = Args::parse(command, &LN);
             let operands: Vec<_> = args.operands().collect();

@@ -39,6 +39,7 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -68,6 +69,9 @@ const USERADD: OptionSpec = OptionSpec {
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for run in &ctx.shell().runs {
+        if !ctx.should_check(run.instruction.start) {
+            continue;
+        }
         for command in run.commands_named("useradd") {
             let args = Args::parse(command, &USERADD);
             if args.has_short('l') || args.has_long("no-log-init") {

@@ -41,6 +41,7 @@ declare_rule! {
         severity: Info,
         fixable: false,
         default_enabled: false,
+        scope: Segment,
     };
 }
 

@@ -44,6 +44,7 @@ declare_rule! {
         severity: Info,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -58,6 +59,9 @@ struct Placed {
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for stage in &ctx.model.stages {
+        if !ctx.should_check(stage.from_range.start) {
+            continue;
+        }
         let instructions = ctx.stage_instructions(stage.index);
         let mut workdir = String::from("/");
         let mut placed: Vec<Placed> = Vec::new();

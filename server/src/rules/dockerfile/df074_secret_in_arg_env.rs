@@ -53,6 +53,7 @@ declare_rule! {
         severity: Warning,
         fixable: false,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -86,6 +87,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         .filter(|p| !p.is_empty())
         .collect();
     for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+        if !ctx.should_check(instruction.range().start) {
+            continue;
+        }
         let keyword = match instruction.kind() {
             InstructionKind::Arg => "ARG",
             InstructionKind::Env => "ENV",

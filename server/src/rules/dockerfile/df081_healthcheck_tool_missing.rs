@@ -53,6 +53,7 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 

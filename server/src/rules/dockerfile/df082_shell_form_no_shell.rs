@@ -54,6 +54,7 @@ declare_rule! {
         severity: Error,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 

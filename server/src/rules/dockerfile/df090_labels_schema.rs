@@ -67,6 +67,7 @@ declare_rule! {
         severity: Warning,
         fixable: false,
         default_enabled: false,
+        scope: Segment,
     };
 }
 

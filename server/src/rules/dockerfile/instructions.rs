@@ -73,25 +73,6 @@ pub(crate) fn walk_stages<S>(
     }
 }
 
-/// 1-based line numbers of many offsets, from one scan of the text.
-pub(crate) struct LineNumbers {
-    line_breaks: Vec<u32>,
-}
-
-impl LineNumbers {
-    pub(crate) fn new(text: &str) -> Self {
-        LineNumbers {
-            line_breaks: memchr::memchr_iter(b'\n', text.as_bytes())
-                .map(|i| i as u32)
-                .collect(),
-        }
-    }
-
-    pub(crate) fn line(&self, offset: u32) -> usize {
-        self.line_breaks.partition_point(|&b| b < offset) + 1
-    }
-}
-
 /// True for the instruction an ONBUILD wraps.
 pub(crate) fn is_trigger(instruction: &Instruction<'_>) -> bool {
     instruction
@@ -177,11 +158,6 @@ mod tests {
             .map(|(s, i)| (s, i.name().into_owned()))
             .collect();
         assert_eq!(found, [(0, "RUN".to_owned()), (1, "CMD".to_owned())]);
-        let lines = LineNumbers::new(src);
-        assert_eq!(lines.line(0), 1);
-        assert_eq!(lines.line(5), 1);
-        assert_eq!(lines.line(6), 2);
-        assert_eq!(lines.line(src.len() as u32), 7);
     }
 
     #[test]

@@ -1,0 +1,311 @@
+//! Reusing rule findings between versions of one document.
+//!
+//! A Dockerfile is cut into *segments*: the lines before the first `FROM`, then one segment
+//! per stage (from its `FROM` to the next). A [`RuleScope::Segment`] rule's findings in a
+//! segment depend only on what the segment's *fingerprint* covers:
+//! - the segment's own text, and the texts of the stages it reads: those it is built from
+//!   (`FROM <stage>`) and copies or mounts from (`COPY --from`), and theirs in turn;
+//! - the text before the first `FROM` (global `ARG`s, parser directives) and the file's
+//!   line ending;
+//! - the file's stage graph: every stage's name and base, every stage reference;
+//! - where the segment is: its stage number and whether it is the last stage;
+//! - the configuration and the facts from other files;
+//! - when a message named a line, the first line of every segment of the file.
+//!
+//! [`RuleCache`] keeps the findings of each segment by fingerprint, with offsets relative to
+//! the segment's start. On the next version, segments with a known fingerprint reuse their
+//! findings and the rules skip them; only the edited segment is checked again. A segment
+//! whose findings carry a fix that edits outside it is never stored, so it is recomputed.
+//! `tests/incremental.rs` checks on random edits that this gives exactly the findings of a
+//! full analysis.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Mutex;
+
+use crate::diagnostics::Diagnostic;
+use crate::semantic::DockerfileModel;
+use crate::syntax::TextRange;
+
+/// A part of the file whose findings can be reused.
+#[derive(Clone, Debug)]
+pub(crate) struct Segment {
+    pub range: TextRange,
+    /// Covers what a segment rule may read (see the module docs), except the line.
+    pub fingerprint: u64,
+    /// Where every segment of the file starts, by line: findings whose messages name lines
+    /// (of this segment or of another one, like DF002's "the stage on line 12") are stored
+    /// under it too.
+    pub layout: u64,
+}
+
+/// The file's segments, in order: the preamble (possibly empty), then each stage.
+pub(crate) fn segments(text: &str, model: &DockerfileModel, context_key: u64) -> Vec<Segment> {
+    let starts: Vec<u32> = std::iter::once(0)
+        .chain(model.stages.iter().map(|s| s.from_range.start))
+        .collect();
+    let end_of = |i: usize| starts.get(i + 1).copied().unwrap_or(text.len() as u32);
+    let slice = |i: usize| {
+        text.get(starts[i] as usize..end_of(i) as usize)
+            .unwrap_or("")
+    };
+
+    let mut shared = DefaultHasher::new();
+    context_key.hash(&mut shared);
+    model.escape.hash(&mut shared);
+    // Inserted lines take the file's line ending, found on its first line.
+    let crlf = text
+        .find('\n')
+        .is_some_and(|i| i > 0 && text.as_bytes()[i - 1] == b'\r');
+    crlf.hash(&mut shared);
+    slice(0).hash(&mut shared);
+    graph_signature(model).hash(&mut shared);
+    let shared = shared.finish();
+
+    let last = model.stages.len().checked_sub(1);
+    let mut line = 0u32;
+    let mut at = 0usize;
+    let mut out = Vec::with_capacity(starts.len());
+    for (i, &start) in starts.iter().enumerate() {
+        let start = start as usize;
+        line += memchr::memchr_iter(b'\n', &text.as_bytes()[at.min(start)..start]).count() as u32;
+        at = start;
+        let mut h = DefaultHasher::new();
+        shared.hash(&mut h);
+        i.hash(&mut h);
+        slice(i).hash(&mut h);
+        if i > 0 {
+            let stage = i - 1;
+            (Some(stage) == last).hash(&mut h);
+            // The stages this one reads: those it is built from and those it copies or
+            // mounts from, and theirs in turn.
+            for dependency in dependencies(model, stage) {
+                slice(dependency + 1).hash(&mut h);
+            }
+        }
+        out.push(Segment {
+            range: TextRange::new(starts[i], end_of(i)),
+            fingerprint: h.finish(),
+            layout: u64::from(line),
+        });
+    }
+    // Every segment's key for line-naming findings covers all the start lines.
+    let mut layout = DefaultHasher::new();
+    for segment in &out {
+        segment.layout.hash(&mut layout);
+    }
+    let layout = layout.finish();
+    for segment in &mut out {
+        segment.layout = layout;
+    }
+    out
+}
+
+/// The stages `stage` reads, besides itself: its base stage, the stages its references
+/// (`COPY --from`, `RUN --mount=from=`) name, and theirs in turn; in a fixed order.
+fn dependencies(model: &DockerfileModel, stage: usize) -> Vec<usize> {
+    let mut seen = vec![false; model.stages.len()];
+    let mut order = Vec::new();
+    let mut stack = vec![stage];
+    if let Some(slot) = seen.get_mut(stage) {
+        *slot = true;
+    }
+    while let Some(at) = stack.pop() {
+        let parent = model
+            .stage(at)
+            .and_then(|s| s.base.as_ref())
+            .and_then(|b| b.stage());
+        let referenced = model
+            .references
+            .iter()
+            .filter(|r| r.stage == Some(at))
+            .filter_map(|r| r.target_stage());
+        for next in parent.into_iter().chain(referenced) {
+            if let Some(slot) = seen.get_mut(next)
+                && !*slot
+            {
+                *slot = true;
+                order.push(next);
+                stack.push(next);
+            }
+        }
+    }
+    order
+}
+
+/// Every stage's name and base, and every reference between stages.
+fn graph_signature(model: &DockerfileModel) -> u64 {
+    let mut h = DefaultHasher::new();
+    for stage in &model.stages {
+        stage.name.as_ref().map(|n| n.text.as_str()).hash(&mut h);
+        stage
+            .base
+            .as_ref()
+            .map(|b| b.expanded.text.as_str())
+            .hash(&mut h);
+        stage.base.as_ref().map(|b| b.written.as_str()).hash(&mut h);
+    }
+    for reference in &model.references {
+        (reference.kind as u8, reference.stage, &reference.written).hash(&mut h);
+        format!("{:?}", reference.target).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// One segment's findings, with ranges relative to the segment's start, except fix edits
+/// in the preamble (listed in `fixed_edits`): the preamble is part of every fingerprint, so
+/// those offsets cannot have moved.
+#[derive(Clone, Debug)]
+struct Entry {
+    diagnostics: Vec<Diagnostic>,
+    /// `(diagnostic, edit)` indexes of edits kept at their absolute place.
+    fixed_edits: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Default)]
+struct Maps {
+    /// Used by the latest analysis.
+    current: HashMap<u64, Entry>,
+    /// Used by the one before: kept one more round, then dropped.
+    previous: HashMap<u64, Entry>,
+}
+
+/// Findings of segment rules by segment fingerprint, kept between versions of one document.
+#[derive(Debug, Default)]
+pub struct RuleCache {
+    maps: Mutex<Maps>,
+}
+
+/// Keys of an entry: by fingerprint, or by fingerprint and line layout for findings that
+/// name lines.
+fn key(fingerprint: u64, layout: Option<u64>) -> u64 {
+    match layout {
+        None => fingerprint,
+        Some(layout) => {
+            let mut h = DefaultHasher::new();
+            (fingerprint, layout).hash(&mut h);
+            h.finish()
+        }
+    }
+}
+
+impl RuleCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The findings stored for a segment, moved to its current place.
+    pub(crate) fn lookup(&self, segment: &Segment) -> Option<Vec<Diagnostic>> {
+        let mut maps = self.maps.lock().unwrap_or_else(|e| e.into_inner());
+        for k in [
+            key(segment.fingerprint, None),
+            key(segment.fingerprint, Some(segment.layout)),
+        ] {
+            let found = match maps.current.get(&k) {
+                Some(entry) => Some(entry.clone()),
+                None => maps.previous.remove(&k).inspect(|e| {
+                    maps.current.insert(k, e.clone());
+                }),
+            };
+            if let Some(entry) = found {
+                let Entry {
+                    diagnostics,
+                    fixed_edits,
+                } = entry;
+                return Some(
+                    diagnostics
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, d)| shift(d, segment.range.start, true, i, &fixed_edits))
+                        .collect(),
+                );
+            }
+        }
+        None
+    }
+
+    /// Stores a segment's findings (absolute ranges), unless a fix edits outside both the
+    /// segment and the preamble (which ends at `preamble_end`).
+    pub(crate) fn store(
+        &self,
+        segment: &Segment,
+        preamble_end: u32,
+        diagnostics: &[Diagnostic],
+        names_lines: bool,
+    ) {
+        let inside = |r: TextRange| segment.range.start <= r.start && r.end <= segment.range.end;
+        let in_preamble =
+            |r: TextRange| r.end <= preamble_end && segment.range.start >= preamble_end;
+        let mut fixed_edits = Vec::new();
+        for (i, d) in diagnostics.iter().enumerate() {
+            if !inside(d.range) {
+                return;
+            }
+            for (j, edit) in d.fix.iter().flat_map(|f| f.edits.iter()).enumerate() {
+                if in_preamble(edit.range) {
+                    fixed_edits.push((i, j));
+                } else if !inside(edit.range) {
+                    return;
+                }
+            }
+        }
+        let relative = diagnostics
+            .iter()
+            .enumerate()
+            .map(|(i, d)| shift(d.clone(), segment.range.start, false, i, &fixed_edits))
+            .collect();
+        let k = key(segment.fingerprint, names_lines.then_some(segment.layout));
+        let mut maps = self.maps.lock().unwrap_or_else(|e| e.into_inner());
+        maps.current.insert(
+            k,
+            Entry {
+                diagnostics: relative,
+                fixed_edits,
+            },
+        );
+    }
+
+    /// Starts a new round: entries not used since the last round are dropped.
+    pub(crate) fn new_round(&self) {
+        let mut maps = self.maps.lock().unwrap_or_else(|e| e.into_inner());
+        let current = std::mem::take(&mut maps.current);
+        maps.previous = current;
+    }
+
+    /// How many segments' findings are held.
+    pub fn len(&self) -> usize {
+        let maps = self.maps.lock().unwrap_or_else(|e| e.into_inner());
+        maps.current.len() + maps.previous.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A diagnostic with its ranges moved by `by` (added, or subtracted), except the edits
+/// `fixed` lists for diagnostic `index`.
+fn shift(
+    mut d: Diagnostic,
+    by: u32,
+    add: bool,
+    index: usize,
+    fixed: &[(usize, usize)],
+) -> Diagnostic {
+    let move_range = |r: TextRange| {
+        if add {
+            TextRange::new(r.start + by, r.end + by)
+        } else {
+            TextRange::new(r.start - by, r.end - by)
+        }
+    };
+    d.range = move_range(d.range);
+    if let Some(fix) = &mut d.fix {
+        for (j, edit) in fix.edits.iter_mut().enumerate() {
+            if !fixed.contains(&(index, j)) {
+                edit.range = move_range(edit.range);
+            }
+        }
+    }
+    d
+}

@@ -1,0 +1,140 @@
+//! The analysis entry points shared by `dockwise check` and the language server: a pure
+//! function from a document's text (with facts from other files and a configuration) to its
+//! diagnostics.
+
+pub mod incremental;
+
+pub use incremental::RuleCache;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::facts::DockerfileFacts;
+use crate::rules::suppression::Suppressions;
+use crate::rules::{DockerfileContext, RuleScope, dockerfile};
+use crate::semantic::{DockerfileModel, ShellCache, analyze};
+use crate::syntax::dockerfile::{Parse, parse};
+
+/// Parses a Dockerfile and runs the default rules, knowing nothing of other files.
+/// Diagnostics come sorted by position.
+pub fn check_dockerfile(text: &str) -> Vec<Diagnostic> {
+    check_dockerfile_with(text, &DockerfileFacts::default(), &Config::default())
+}
+
+/// Parses a Dockerfile and runs the default rules with facts from other files.
+pub fn check_dockerfile_with_facts(text: &str, facts: &DockerfileFacts) -> Vec<Diagnostic> {
+    check_dockerfile_with(text, facts, &Config::default())
+}
+
+/// Parses a Dockerfile and runs the rules `config` enables.
+pub fn check_dockerfile_with(
+    text: &str,
+    facts: &DockerfileFacts,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let parse = parse(text);
+    let model = analyze(&parse);
+    check_parsed_dockerfile(text, &parse, &model, facts, config, None)
+}
+
+/// Runs the enabled rules over an already parsed and analysed Dockerfile, then applies the
+/// configured severities and the file's suppression comments. `shells` keeps RUN parses
+/// between analyses of one document (the language server passes one per document).
+pub fn check_parsed_dockerfile(
+    text: &str,
+    parse: &Parse,
+    model: &DockerfileModel,
+    facts: &DockerfileFacts,
+    config: &Config,
+    shells: Option<&ShellCache>,
+) -> Vec<Diagnostic> {
+    check_incrementally(text, parse, model, facts, config, shells, None)
+}
+
+/// [`check_parsed_dockerfile`] reusing the findings of unchanged segments from `rules`, the
+/// cache of earlier versions of the same document (see [`incremental`]).
+pub fn check_incrementally(
+    text: &str,
+    parse: &Parse,
+    model: &DockerfileModel,
+    facts: &DockerfileFacts,
+    config: &Config,
+    shells: Option<&ShellCache>,
+    rules: Option<&RuleCache>,
+) -> Vec<Diagnostic> {
+    let mut ctx =
+        DockerfileContext::new(text, parse, model, facts, config).with_shell_cache(shells);
+    let enabled = || {
+        dockerfile::RULES
+            .iter()
+            .filter(|rule| config.is_enabled(rule.meta.code))
+    };
+    let mut out = Vec::new();
+    for rule in enabled().filter(|r| r.meta.scope == RuleScope::File) {
+        (rule.check)(&ctx, &mut out);
+    }
+    let segment_rules = || enabled().filter(|r| r.meta.scope == RuleScope::Segment);
+    match rules {
+        None => {
+            for rule in segment_rules() {
+                (rule.check)(&ctx, &mut out);
+            }
+        }
+        Some(cache) => {
+            cache.new_round();
+            let context_key = {
+                let mut h = std::hash::DefaultHasher::new();
+                std::hash::Hash::hash(&format!("{config:?}{facts:?}"), &mut h);
+                std::hash::Hasher::finish(&h)
+            };
+            let segments = incremental::segments(text, model, context_key);
+            let reused: Vec<Option<Vec<Diagnostic>>> =
+                segments.iter().map(|s| cache.lookup(s)).collect();
+            let filter: Vec<(u32, bool)> = segments
+                .iter()
+                .zip(&reused)
+                .map(|(s, r)| (s.range.start, r.is_none()))
+                .collect();
+            ctx.set_segment_filter(Some(&filter));
+            ctx.take_used_line_numbers();
+            let mut fresh = Vec::new();
+            for rule in segment_rules() {
+                (rule.check)(&ctx, &mut fresh);
+            }
+            let names_lines = ctx.take_used_line_numbers();
+            // Findings by segment; a rule's findings in a reused segment are dropped (the
+            // reused ones stand for them).
+            let mut by_segment: Vec<Vec<Diagnostic>> = vec![Vec::new(); segments.len()];
+            for d in fresh {
+                let i = segments
+                    .partition_point(|s| s.range.start <= d.range.start)
+                    .saturating_sub(1);
+                if reused[i].is_none() {
+                    by_segment[i].push(d);
+                }
+            }
+            let preamble_end = segments.get(1).map_or(text.len() as u32, |s| s.range.start);
+            for ((segment, reused), found) in segments.iter().zip(reused).zip(by_segment) {
+                match reused {
+                    Some(diagnostics) => out.extend(diagnostics),
+                    None => {
+                        cache.store(segment, preamble_end, &found, names_lines);
+                        out.extend(found);
+                    }
+                }
+            }
+        }
+    }
+    let suppressions = Suppressions::collect(parse);
+    if !suppressions.is_empty() {
+        out.retain(|d| !suppressions.silences(d));
+    }
+    for d in &mut out {
+        config.apply_severity(d);
+    }
+    // Stable: a rule's findings at one place keep the order it gave them, whether they
+    // were reused or found again (each code belongs to one rule, of one scope).
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    out
+}

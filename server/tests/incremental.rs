@@ -1,0 +1,117 @@
+//! The language server re-checks only the stages an edit touched and reuses the findings of
+//! the others (`analysis::incremental`). These tests check that this never changes what is
+//! reported: after every edit of random edit sequences on the rule and guide fixtures (and a
+//! larger multi-stage file), the incremental findings equal those of a full analysis.
+
+#[path = "support/edits.rs"]
+mod edits;
+
+use std::path::Path;
+
+use dockwise::analysis::{RuleCache, check_dockerfile_with, check_incrementally};
+use dockwise::config::Config;
+use dockwise::diagnostics::Diagnostic;
+use dockwise::facts::DockerfileFacts;
+use dockwise::semantic::{ShellCache, analyze};
+use dockwise::syntax::dockerfile::parse;
+use proptest::prelude::*;
+
+fn fixture_texts() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut texts = Vec::new();
+    let mut stack = vec![root.join("rules"), root.join("guide")];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "Dockerfile")
+                || path.file_name().is_some_and(|n| n == "Dockerfile")
+            {
+                texts.push(std::fs::read_to_string(path).expect("UTF-8 fixture"));
+            }
+        }
+    }
+    // Several fixtures joined: many stages, references between them, findings everywhere.
+    let joined = texts
+        .iter()
+        .take(40)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    texts.push(joined);
+    texts
+}
+
+/// Every rule but ShellCheck (an external program, off by default).
+fn config() -> Config {
+    Config::all_enabled().without(&["DF067".to_owned()])
+}
+
+fn full(text: &str) -> Vec<Diagnostic> {
+    check_dockerfile_with(text, &DockerfileFacts::default(), &config())
+}
+
+fn incremental(text: &str, shells: &ShellCache, rules: &RuleCache) -> Vec<Diagnostic> {
+    let parsed = parse(text);
+    let model = analyze(&parsed);
+    check_incrementally(
+        text,
+        &parsed,
+        &model,
+        &DockerfileFacts::default(),
+        &config(),
+        Some(shells),
+        Some(rules),
+    )
+}
+
+fn assert_same(text: &str, shells: &ShellCache, rules: &RuleCache) {
+    let expected = full(text);
+    let got = incremental(text, shells, rules);
+    if got != expected {
+        let missing: Vec<_> = expected.iter().filter(|d| !got.contains(d)).collect();
+        let extra: Vec<_> = got.iter().filter(|d| !expected.contains(d)).collect();
+        panic!("incremental findings differ on:\n{text}\nmissing: {missing:#?}\nextra: {extra:#?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn incremental_findings_equal_full_ones(
+        base in prop::sample::select(fixture_texts()),
+        steps in prop::collection::vec(prop::collection::vec(edits::edit(), 1..3), 1..6),
+    ) {
+        let (shells, rules) = (ShellCache::new(), RuleCache::new());
+        assert_same(&base, &shells, &rules);
+        let mut text = base;
+        for step in &steps {
+            text = edits::apply(&text, step);
+            assert_same(&text, &shells, &rules);
+        }
+    }
+}
+
+/// Typing a line character by character in the middle of a file, then a line break, as a
+/// person does: every version agrees with a full analysis, and the cache holds entries.
+#[test]
+fn typing_in_the_middle_of_a_multi_stage_file() {
+    let texts = fixture_texts();
+    let base = texts.last().unwrap().clone();
+    let at = base.len() / 2;
+    let at = base[..at].rfind('\n').map_or(0, |i| i + 1);
+    let (shells, rules) = (ShellCache::new(), RuleCache::new());
+    let mut text = base.clone();
+    let typed = "RUN apt-get install -y curl && cd /tmp | tee x\n";
+    for (i, c) in typed.char_indices() {
+        text.insert(at + i, c);
+        assert_same(&text, &shells, &rules);
+    }
+    assert!(!rules.is_empty());
+}
