@@ -147,7 +147,7 @@ fn graph_signature(model: &DockerfileModel) -> u64 {
     }
     for reference in &model.references {
         (reference.kind as u8, reference.stage, &reference.written).hash(&mut h);
-        format!("{:?}", reference.target).hash(&mut h);
+        reference.target.hash(&mut h);
     }
     h.finish()
 }

@@ -10,7 +10,7 @@ use crate::diagnostics::{Diagnostic, Fix, Severity};
 use crate::facts::DockerfileFacts;
 use std::cell::{Cell, OnceCell};
 
-use crate::semantic::{DockerfileModel, ShellCache, ShellIndex};
+use crate::semantic::{DockerfileModel, RunScript, ShellCache, ShellIndex};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::Parse;
 use crate::syntax::dockerfile::ast::Instruction;
@@ -214,6 +214,7 @@ pub struct DockerfileContext<'a> {
     shell: OnceCell<ShellIndex>,
     line_starts: OnceCell<Vec<u32>>,
     stage_instructions: OnceCell<Vec<Vec<Instruction<'a>>>>,
+    all_instructions: OnceCell<Vec<Instruction<'a>>>,
     /// Set by the incremental analysis: the segments (start offsets, in order) and whether
     /// each must be checked. `None`: check everything.
     segment_filter: Option<&'a [(u32, bool)]>,
@@ -239,6 +240,7 @@ impl<'a> DockerfileContext<'a> {
             shell: OnceCell::new(),
             line_starts: OnceCell::new(),
             stage_instructions: OnceCell::new(),
+            all_instructions: OnceCell::new(),
             segment_filter: None,
             used_line_numbers: Cell::new(false),
         }
@@ -258,6 +260,55 @@ impl<'a> DockerfileContext<'a> {
         };
         let after = filter.partition_point(|&(start, _)| start <= offset);
         after.checked_sub(1).is_none_or(|i| filter[i].1)
+    }
+
+    /// The byte ranges of the segments to check, in order (the whole text when every
+    /// segment is to be checked).
+    fn checked_ranges(&self) -> Vec<(u32, u32)> {
+        let Some(filter) = self.segment_filter else {
+            return vec![(0, u32::MAX)];
+        };
+        filter
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, dirty))| *dirty)
+            .map(|(i, &(start, _))| (start, filter.get(i + 1).map_or(u32::MAX, |n| n.0)))
+            .collect()
+    }
+
+    /// The top-level instructions (ONBUILD triggers inside their ONBUILD) of the segments
+    /// to check, in order: what a segment-scoped rule looks at, without walking the rest.
+    pub fn checked_instructions(&self) -> impl Iterator<Item = Instruction<'a>> + '_ {
+        let all = self.all_instructions.get_or_init(|| {
+            crate::syntax::dockerfile::ast::Dockerfile::new(&self.parse.tree)
+                .instructions()
+                .collect()
+        });
+        self.checked_ranges()
+            .into_iter()
+            .flat_map(move |(start, end)| {
+                let from = all.partition_point(|i| i.range().start < start);
+                let to = all.partition_point(|i| i.range().start < end);
+                all[from..to].iter().copied()
+            })
+    }
+
+    /// [`Self::checked_instructions`], each ONBUILD followed by its trigger.
+    pub fn checked_instructions_with_triggers(&self) -> impl Iterator<Item = Instruction<'a>> + '_ {
+        self.checked_instructions()
+            .flat_map(|i| std::iter::once(i).chain(i.trigger()))
+    }
+
+    /// The RUNs (read as shell) of the segments to check, in order.
+    pub fn checked_runs(&self) -> impl Iterator<Item = &RunScript> + '_ {
+        let runs = &self.shell().runs;
+        self.checked_ranges()
+            .into_iter()
+            .flat_map(move |(start, end)| {
+                let from = runs.partition_point(|r| r.instruction.start < start);
+                let to = runs.partition_point(|r| r.instruction.start < end);
+                runs[from..to].iter()
+            })
     }
 
     /// Whether a line number was asked for since the last call (and resets the mark).

@@ -23,7 +23,7 @@ use crate::syntax::shell::{ShellScript, ShellSource, ShellWord, SimpleCommand};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShellInfo {
     /// The program (`/bin/sh`, `/bin/bash`, `powershell`).
-    pub program: String,
+    pub program: Arc<str>,
     /// Whether it reads POSIX shell syntax (sh, bash, ash, dash, zsh, ksh).
     pub posix: bool,
     /// `-o pipefail` is among its options (`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`).
@@ -35,7 +35,7 @@ pub struct ShellInfo {
 impl Default for ShellInfo {
     fn default() -> Self {
         ShellInfo {
-            program: "/bin/sh".to_owned(),
+            program: Arc::from("/bin/sh"),
             posix: true,
             pipefail: false,
             set_by: None,
@@ -46,7 +46,7 @@ impl Default for ShellInfo {
 impl ShellInfo {
     fn windows() -> Self {
         ShellInfo {
-            program: "cmd".to_owned(),
+            program: Arc::from("cmd"),
             posix: false,
             pipefail: false,
             set_by: None,
@@ -75,7 +75,7 @@ impl ShellInfo {
                 .iter()
                 .any(|w| short_cluster(w) && w.ends_with("opipefail"));
         ShellInfo {
-            program,
+            program: Arc::from(program),
             posix,
             pipefail,
             set_by: Some(at),
@@ -106,7 +106,7 @@ pub struct RunScript {
     pub form: RunForm,
     pub shell: ShellInfo,
     /// Targets of `--mount=type=cache` flags.
-    pub cache_mounts: Vec<String>,
+    pub cache_mounts: Arc<[String]>,
     /// Absolute offset that the script's ranges are relative to.
     base: u32,
     pub script: Arc<ShellScript>,
@@ -202,7 +202,6 @@ impl ShellIndex {
                     stage,
                     in_onbuild,
                     shell: shell.clone(),
-                    cache_mounts: cache_mounts(run),
                     ..script
                 });
             }
@@ -247,49 +246,65 @@ fn initial_shell(stage: &Stage, finished: &[ShellInfo]) -> ShellInfo {
     }
 }
 
-/// Parses one RUN (through the cache when there is one). The returned script's position
-/// fields other than the parse are filled in by the caller.
+/// Parses one RUN (through the cache when there is one). The stage and shell are filled in
+/// by the caller.
 fn read_run(
     run: Instruction<'_>,
     memo: &mut Option<std::sync::MutexGuard<'_, CacheMaps>>,
     escape: char,
 ) -> Option<RunScript> {
-    let (form, base, script) = if let Some(shell) = run.shell() {
-        let base = shell.range().start;
-        let key_text = run
-            .syntax()
-            .tree()
-            .text()
-            .get(base as usize..run.range().end as usize)?;
-        let parse_now = || {
+    let start = run.range().start;
+    let parse_now = || -> Option<Parsed> {
+        let (form, base, script) = if let Some(shell) = run.shell() {
             let source = ShellSource::from_instruction(run);
             let form = match &source {
                 Some(s) if s.heredoc_script => RunForm::HeredocScript,
                 _ => RunForm::Shell,
             };
             let script = source.map(|s| ShellScript::parse(&s)).unwrap_or_default();
-            (form, Arc::new(script))
+            (form, shell.range().start - start, script)
+        } else {
+            // Exec form: the script's ranges are absolute, made relative below.
+            let strings = run.json()?.strings();
+            let mut script = exec_script(&strings);
+            script.shift_back(start);
+            (RunForm::Exec, 0, script)
         };
-        let (form, script) = match memo {
-            Some(maps) => maps.get_or_insert(escape, key_text, parse_now),
-            None => parse_now(),
-        };
-        (form, base, script)
-    } else {
-        let json = run.json()?;
-        let strings = json.strings();
-        (RunForm::Exec, 0, Arc::new(exec_script(&strings)))
+        Some(Parsed {
+            form,
+            base,
+            script: Arc::new(script),
+            cache_mounts: cache_mounts(run).into(),
+        })
+    };
+    let parsed = match memo {
+        // The whole instruction is the key: flags (mounts) and command alike.
+        Some(maps) => {
+            let text = run.syntax().tree().text().get(run.range().as_usize())?;
+            maps.get_or_insert(escape, text, parse_now)?
+        }
+        None => parse_now()?,
     };
     Some(RunScript {
         instruction: run.range(),
         stage: None,
         in_onbuild: false,
-        form,
+        form: parsed.form,
         shell: ShellInfo::default(),
-        cache_mounts: Vec::new(),
-        base,
-        script,
+        cache_mounts: parsed.cache_mounts,
+        base: start + parsed.base,
+        script: parsed.script,
     })
+}
+
+/// What is kept of a parsed RUN, positions relative to the instruction's start.
+#[derive(Clone, Debug)]
+struct Parsed {
+    form: RunForm,
+    /// Where the script's ranges start, from the instruction's start.
+    base: u32,
+    script: Arc<ShellScript>,
+    cache_mounts: Arc<[String]>,
 }
 
 /// An exec-form command as a script: one command from the array's strings (ranges are
@@ -387,24 +402,31 @@ pub struct ShellCache {
 
 #[derive(Debug, Default)]
 struct CacheMaps {
-    current: HashMap<(char, Box<str>), (RunForm, Arc<ShellScript>)>,
-    previous: HashMap<(char, Box<str>), (RunForm, Arc<ShellScript>)>,
+    /// The escape character the entries were parsed with (another one empties the cache).
+    escape: char,
+    current: HashMap<Box<str>, Option<Parsed>>,
+    previous: HashMap<Box<str>, Option<Parsed>>,
 }
 
 impl CacheMaps {
+    /// The parse of a RUN with this text: reused (no allocation when found) or made.
     fn get_or_insert(
         &mut self,
         escape: char,
         text: &str,
-        parse: impl FnOnce() -> (RunForm, Arc<ShellScript>),
-    ) -> (RunForm, Arc<ShellScript>) {
-        let key = (escape, Box::<str>::from(text));
-        if let Some(found) = self.current.get(&key) {
+        parse: impl FnOnce() -> Option<Parsed>,
+    ) -> Option<Parsed> {
+        if escape != self.escape {
+            self.current.clear();
+            self.previous.clear();
+            self.escape = escape;
+        }
+        if let Some(found) = self.current.get(text) {
             return found.clone();
         }
-        let value = match self.previous.remove(&key) {
+        let (key, value) = match self.previous.remove_entry(text) {
             Some(found) => found,
-            None => parse(),
+            None => (Box::from(text), parse()),
         };
         self.current.insert(key, value.clone());
         value
@@ -461,7 +483,7 @@ mod tests {
         let shells: Vec<(&str, bool, bool)> = idx
             .runs
             .iter()
-            .map(|r| (r.shell.program.as_str(), r.shell.posix, r.shell.pipefail))
+            .map(|r| (&*r.shell.program, r.shell.posix, r.shell.pipefail))
             .collect();
         assert_eq!(
             shells,
@@ -500,7 +522,7 @@ mod tests {
                    ONBUILD RUN sudo make\n";
         let idx = index(src, None);
         let npm = &idx.runs[0];
-        assert_eq!(npm.cache_mounts, ["/root/.npm"]);
+        assert_eq!(&*npm.cache_mounts, ["/root/.npm".to_owned()]);
         let ci = &npm.commands()[0];
         assert_eq!(&src[npm.abs(ci.range).as_usize()], "npm ci");
         let sh = &idx.runs[1];

@@ -4,7 +4,6 @@
 use crate::rules::DockerfileContext;
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::InstructionKind;
-use crate::syntax::dockerfile::ast::Dockerfile;
 
 /// One source path of a `COPY`/`ADD` that reads the build context.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +32,8 @@ impl ContextSource {
 /// known before the build (they use an `ARG` without a default).
 pub(crate) fn context_sources(ctx: &DockerfileContext<'_>) -> Vec<ContextSource> {
     let mut out = Vec::new();
-    for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+    // For segment-scoped rules, only the segments being checked.
+    for instruction in ctx.checked_instructions() {
         let kind = instruction.kind();
         if !matches!(kind, InstructionKind::Copy | InstructionKind::Add) {
             continue;

@@ -1,5 +1,5 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
-use crate::rules::dockerfile::instructions::{is_trigger, walk_stages, with_triggers};
+use crate::rules::dockerfile::instructions::{is_trigger, walk_stages};
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::dockerfile::InstructionKind;
 use crate::syntax::dockerfile::ast::{Instruction, ShellCommand};
@@ -65,7 +65,9 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         |parent_set| *parent_set,
         |shell_set, stage, instruction| match instruction.kind() {
             InstructionKind::Shell => *shell_set = true,
-            InstructionKind::Cmd | InstructionKind::Entrypoint if !*shell_set => {
+            InstructionKind::Cmd | InstructionKind::Entrypoint
+                if !*shell_set && ctx.should_check(instruction.range().start) =>
+            {
                 let has_cmd = stage
                     .instructions
                     .iter()
@@ -76,7 +78,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         },
     );
     // Triggers run in the images built from this one, whose shell is unknown.
-    for instruction in with_triggers(ctx.parse) {
+    for instruction in ctx.checked_instructions_with_triggers() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

@@ -1,7 +1,6 @@
 use std::borrow::Cow;
 
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
-use crate::rules::dockerfile::instructions::with_triggers;
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::InstructionKind;
@@ -50,7 +49,7 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    for instruction in with_triggers(ctx.parse) {
+    for instruction in ctx.checked_instructions_with_triggers() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

@@ -1,5 +1,4 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
-use crate::rules::dockerfile::instructions::with_triggers;
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::TextRange;
 
@@ -45,7 +44,7 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    for instruction in with_triggers(ctx.parse) {
+    for instruction in ctx.checked_instructions_with_triggers() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

@@ -2,7 +2,6 @@ use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::SyntaxKind;
-use crate::syntax::dockerfile::ast::Dockerfile;
 
 declare_rule! {
     /// ## What it does
@@ -49,7 +48,7 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+    for instruction in ctx.checked_instructions() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

@@ -8,7 +8,7 @@ use crate::semantic::scope::PLATFORM_ARGS;
 use crate::semantic::{Expanded, Scope, UndefinedVar, VariableKind};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::InstructionKind;
-use crate::syntax::dockerfile::ast::{Dockerfile, Instruction};
+use crate::syntax::dockerfile::ast::Instruction;
 use crate::text::similar::{closest, edit_distance_within};
 
 declare_rule! {
@@ -471,7 +471,7 @@ struct Expandable<'t> {
 }
 
 fn check_stage_instructions(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+    for instruction in ctx.checked_instructions() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

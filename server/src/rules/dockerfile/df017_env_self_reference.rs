@@ -1,5 +1,5 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
-use crate::rules::dockerfile::instructions::{indentation_before, is_trigger, with_triggers};
+use crate::rules::dockerfile::instructions::{indentation_before, is_trigger};
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::semantic::expand::{ExpandOptions, Lookup, expand};
 use crate::syntax::TextRange;
@@ -49,7 +49,7 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    for instruction in with_triggers(ctx.parse) {
+    for instruction in ctx.checked_instructions_with_triggers() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

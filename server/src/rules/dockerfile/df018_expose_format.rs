@@ -1,5 +1,4 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::rules::dockerfile::instructions::with_triggers;
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::InstructionKind;
@@ -49,7 +48,7 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    for instruction in with_triggers(ctx.parse) {
+    for instruction in ctx.checked_instructions_with_triggers() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

@@ -1,7 +1,6 @@
 use crate::diagnostics::Diagnostic;
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::dockerfile::InstructionKind;
-use crate::syntax::dockerfile::ast::Dockerfile;
 
 declare_rule! {
     /// ## What it does
@@ -40,7 +39,7 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+    for instruction in ctx.checked_instructions() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

@@ -1,7 +1,6 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::ide::docs;
 use crate::rules::dockerfile::durations::parse_go_duration;
-use crate::rules::dockerfile::instructions::with_triggers;
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::InstructionKind;
@@ -78,7 +77,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     for error in &ctx.parse.errors {
         out.push(INSTRUCTION_SYNTAX.diagnostic(error.range, error.message.clone()));
     }
-    for instruction in with_triggers(ctx.parse) {
+    for instruction in ctx.checked_instructions_with_triggers() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

@@ -1,6 +1,6 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::dockerfile::context_sources::is_remote;
-use crate::rules::dockerfile::instructions::{keyword_like, with_triggers};
+use crate::rules::dockerfile::instructions::keyword_like;
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::dockerfile::InstructionKind;
 
@@ -65,7 +65,7 @@ const ARCHIVE_ENDINGS: [&str; 16] = [
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     copied_then_unpacked(ctx, out);
-    for instruction in with_triggers(ctx.parse) {
+    for instruction in ctx.checked_instructions_with_triggers() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

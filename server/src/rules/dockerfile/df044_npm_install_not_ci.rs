@@ -60,7 +60,7 @@ declare_rule! {
 const LOCKFILES: [&str; 2] = ["package-lock.json", "npm-shrinkwrap.json"];
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    for run in &ctx.shell().runs {
+    for run in ctx.checked_runs() {
         if !ctx.should_check(run.instruction.start) {
             continue;
         }

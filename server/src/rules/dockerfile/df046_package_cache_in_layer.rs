@@ -71,7 +71,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let shipping = shipping_stages(ctx.model);
-    for run in &shell.runs {
+    for run in ctx.checked_runs() {
         if !ctx.should_check(run.instruction.start) {
             continue;
         }

@@ -113,7 +113,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     // Looked up on first need only.
     let mut assume_yes: Option<ToolConfig> = None;
     let mut no_recommends: Option<ToolConfig> = None;
-    for run in &shell.runs {
+    for run in ctx.checked_runs() {
         if !ctx.should_check(run.instruction.start) {
             continue;
         }

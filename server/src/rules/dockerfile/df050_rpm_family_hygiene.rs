@@ -121,7 +121,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     let shipping = shipping_stages(ctx.model);
     // Looked up on first need only.
     let mut assume_yes: Option<[ToolConfig; 2]> = None;
-    for run in &shell.runs {
+    for run in ctx.checked_runs() {
         if !ctx.should_check(run.instruction.start) {
             continue;
         }

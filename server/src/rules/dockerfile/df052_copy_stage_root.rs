@@ -3,7 +3,6 @@ use std::collections::HashMap;
 use crate::diagnostics::Diagnostic;
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::semantic::{BaseKind, ReferenceKind};
-use crate::syntax::dockerfile::ast::Dockerfile;
 
 declare_rule! {
     /// ## What it does
@@ -63,7 +62,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     if targets.is_empty() {
         return;
     }
-    for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+    for instruction in ctx.checked_instructions() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

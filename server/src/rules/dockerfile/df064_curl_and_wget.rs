@@ -70,9 +70,8 @@ const WGET: OptionSpec = OptionSpec {
 };
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    let runs = &ctx.shell().runs;
-    both_tools(ctx, runs, out);
-    for run in runs {
+    both_tools(ctx, ctx.checked_runs(), out);
+    for run in ctx.checked_runs() {
         let busybox = run.stage.is_some_and(|stage| {
             matches!(
                 stage_family(ctx.model, stage),
@@ -97,12 +96,17 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// One finding per stage that runs both tools.
-fn both_tools(ctx: &DockerfileContext<'_>, runs: &[RunScript], out: &mut Vec<Diagnostic>) {
+fn both_tools<'r>(
+    ctx: &DockerfileContext<'_>,
+    runs: impl Iterator<Item = &'r RunScript>,
+    out: &mut Vec<Diagnostic>,
+) {
     let mut stage = None;
     // The first use of each tool in the current stage: (run, command).
     let mut first: [Option<(&RunScript, &SimpleCommand)>; 2] = [None, None];
     let mut reported = false;
-    for run in runs.iter().filter(|r| !r.in_onbuild) {
+    // Checked segments are whole stages, so each stage's RUNs come together.
+    for run in runs.filter(|r| !r.in_onbuild) {
         if run.stage != stage {
             stage = run.stage;
             first = [None, None];

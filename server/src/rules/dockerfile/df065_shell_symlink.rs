@@ -47,7 +47,7 @@ const LN: OptionSpec = OptionSpec {
 };
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    for run in &ctx.shell().runs {
+    for run in ctx.checked_runs() {
         if !ctx.should_check(run.instruction.start) {
             continue;
         }

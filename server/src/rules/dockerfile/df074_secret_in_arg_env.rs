@@ -5,7 +5,7 @@ use crate::rules::{DockerfileContext, declare_rule};
 use crate::semantic::expand::{ExpandOptions, Lookup, expand};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::InstructionKind;
-use crate::syntax::dockerfile::ast::{Dockerfile, Instruction, KeyValue};
+use crate::syntax::dockerfile::ast::{Instruction, KeyValue};
 
 declare_rule! {
     /// ## What it does
@@ -86,7 +86,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         .map(|p| p.trim().to_ascii_lowercase())
         .filter(|p| !p.is_empty())
         .collect();
-    for instruction in Dockerfile::new(&ctx.parse.tree).instructions() {
+    for instruction in ctx.checked_instructions() {
         if !ctx.should_check(instruction.range().start) {
             continue;
         }

@@ -3,7 +3,7 @@ use super::stages::{lineage, root_base};
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::dockerfile::InstructionKind;
-use crate::syntax::dockerfile::ast::{Dockerfile, Instruction, ShellCommand};
+use crate::syntax::dockerfile::ast::{Instruction, ShellCommand};
 
 declare_rule! {
     /// ## What it does
@@ -73,8 +73,8 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     if shell_less.iter().all(Option::is_none) {
         return;
     }
-    let instructions: Vec<(usize, Instruction<'_>)> = Dockerfile::new(&ctx.parse.tree)
-        .instructions()
+    let instructions: Vec<(usize, Instruction<'_>)> = ctx
+        .checked_instructions()
         .filter_map(|i| {
             let stage = ctx.model.stage_at(i.range().start)?;
             shell_less[stage.index]

@@ -220,6 +220,16 @@ pub(crate) struct ToolConfig {
 impl ToolConfig {
     pub fn new(ctx: &DockerfileContext<'_>, setting: &'static str, config_dir: &str) -> ToolConfig {
         let mut first: Vec<Option<u32>> = vec![None; ctx.model.stages.len()];
+        // Only the stages the checked RUNs run in, and those they are built from, matter.
+        let mut relevant = vec![false; ctx.model.stages.len()];
+        for stage in ctx.checked_runs().filter_map(|r| r.stage) {
+            for s in stage_chain(ctx.model, stage) {
+                if let Some(slot) = relevant.get_mut(s) {
+                    *slot = true;
+                }
+            }
+        }
+        let relevant = |stage: usize| relevant.get(stage).copied().unwrap_or(false);
         let mut note = |stage: usize, at: u32| {
             if let Some(slot) = first.get_mut(stage) {
                 *slot = Some(slot.map_or(at, |known| known.min(at)));
@@ -227,12 +237,13 @@ impl ToolConfig {
         };
         for run in ctx.shell().runs.iter().filter(|r| !r.in_onbuild) {
             if let Some(stage) = run.stage
+                && relevant(stage)
                 && writes(ctx, run, setting)
             {
                 note(stage, run.instruction.start);
             }
         }
-        for stage in &ctx.model.stages {
+        for stage in ctx.model.stages.iter().filter(|s| relevant(s.index)) {
             let copied = ctx
                 .stage_instructions(stage.index)
                 .iter()

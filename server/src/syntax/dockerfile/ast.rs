@@ -106,7 +106,17 @@ fn joined<'t>(tokens: &[SyntaxToken<'t>]) -> Option<Spanned<'t>> {
 /// The tokens of `kind` among `node`'s direct children, as one value (a token split by a
 /// line continuation comes back whole).
 fn child_value<'t>(node: SyntaxNode<'t>, kind: SyntaxKind) -> Option<Spanned<'t>> {
-    let tokens: Vec<SyntaxToken<'t>> = node.child_tokens().filter(|t| t.kind() == kind).collect();
+    let mut of_kind = node.child_tokens().filter(|t| t.kind() == kind);
+    let first = of_kind.next()?;
+    let Some(second) = of_kind.next() else {
+        // The common case: one token, no allocation.
+        return Some(Spanned {
+            text: Cow::Borrowed(first.text()),
+            range: first.range(),
+        });
+    };
+    let mut tokens = vec![first, second];
+    tokens.extend(of_kind);
     joined(&tokens)
 }
 

@@ -149,6 +149,28 @@ impl ShellScript {
         collector.script
     }
 
+    /// Moves every range `by` bytes back (ranges given from a file's start made relative to
+    /// an instruction's).
+    pub fn shift_back(&mut self, by: u32) {
+        let back = |r: &mut TextRange| {
+            *r = TextRange::new(r.start.saturating_sub(by), r.end.saturating_sub(by))
+        };
+        for command in &mut self.commands {
+            back(&mut command.range);
+            back(&mut command.name.range);
+            for word in command
+                .args
+                .iter_mut()
+                .chain(command.assignments.iter_mut())
+            {
+                back(&mut word.range);
+            }
+        }
+        for pipe in &mut self.pipes {
+            back(pipe);
+        }
+    }
+
     /// The commands with this base name.
     pub fn commands_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s SimpleCommand> {
         self.commands.iter().filter(move |c| c.base_name() == name)
