@@ -223,12 +223,12 @@ impl LspClient {
 
     /// Waits for `publishDiagnostics` for `uri` (optionally a given version).
     pub fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Value {
-        self.wait_for("publishDiagnostics", |m| {
+        let mut message = self.wait_for("publishDiagnostics", |m| {
             m.get("method") == Some(&json!("textDocument/publishDiagnostics"))
                 && m["params"]["uri"] == uri
                 && version.is_none_or(|v| m["params"]["version"] == v)
-        })["params"]
-            .clone()
+        });
+        message["params"].take()
     }
 
     pub fn open(&mut self, uri: &str, language_id: &str, text: &str) {

@@ -82,7 +82,7 @@ pub fn check_incrementally(
         Some(cache) => {
             cache.new_round();
             let context_key = {
-                let mut h = std::hash::DefaultHasher::new();
+                let mut h = xxhash_rust::xxh3::Xxh3Default::new();
                 std::hash::Hash::hash(&format!("{config:?}{facts:?}"), &mut h);
                 std::hash::Hasher::finish(&h)
             };

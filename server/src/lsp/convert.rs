@@ -81,14 +81,13 @@ pub(crate) fn diagnostic(pos: &Positions<'_>, d: &Diagnostic) -> lsp::Diagnostic
         message: d.message.clone(),
         related_information: None,
         tags: (!tags.is_empty()).then_some(tags),
-        // The fix rides along so code actions can be offered without recomputing; the
-        // server still recomputes to make sure it applies to the current version.
-        data: d.fix.as_ref().map(|fix| {
-            serde_json::json!({
-                "name": d.name,
-                "fix": {"title": fix.title, "applicability": fix.applicability},
-            })
-        }),
+        // Whether a fix exists and how safe it is; the fix itself comes from the analysis of
+        // the current version when code actions are asked for. Kept small: a large file can
+        // have hundreds of findings, all sent on every keystroke.
+        data: d
+            .fix
+            .as_ref()
+            .map(|fix| serde_json::json!({"fix": {"applicability": fix.applicability}})),
     }
 }
 

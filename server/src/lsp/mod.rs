@@ -48,10 +48,17 @@ pub fn run(args: &LspArgs) -> u8 {
         }
     };
     let clean = runtime.block_on(async {
-        let (service, socket) = LspService::build(Backend::new)
-            .custom_method("dockwise/syntaxTree", Backend::syntax_tree)
-            .finish();
-        transport::serve_stdio(service, socket).await
+        // Frames written straight to stdout, beside tower-lsp's own output: error replies
+        // for malformed input, and diagnostics (serialised once, without tower-lsp's detour
+        // through `serde_json::Value`).
+        let (direct, frames) = transport::DirectOutput::channel();
+        let for_backend = direct.clone();
+        let (service, socket) = LspService::build(move |client| {
+            Backend::new(client).with_direct_output(for_backend.clone())
+        })
+        .custom_method("dockwise/syntaxTree", Backend::syntax_tree)
+        .finish();
+        transport::serve_stdio(service, socket, direct, frames).await
     });
     // The stdin reader thread may be blocked in `read`; do not wait for it.
     if clean { 0 } else { 1 }

@@ -40,6 +40,8 @@ pub struct Backend {
     /// Serialises publishing so diagnostics reach the client in version order.
     publish: tokio::sync::Mutex<()>,
     shutdown_requested: Arc<AtomicBool>,
+    /// Where diagnostics are written when serving over stdio (else through `client`).
+    direct: Option<super::transport::DirectOutput>,
 }
 
 /// Runs `f`, turning a panic into an internal error for this request only.
@@ -66,6 +68,38 @@ impl Backend {
             state: Mutex::new(State::default()),
             publish: tokio::sync::Mutex::new(()),
             shutdown_requested: Arc::new(AtomicBool::new(false)),
+            direct: None,
+        }
+    }
+
+    pub(crate) fn with_direct_output(self, direct: super::transport::DirectOutput) -> Self {
+        Backend {
+            direct: Some(direct),
+            ..self
+        }
+    }
+
+    /// Sends `textDocument/publishDiagnostics`, straight to the output when there is one.
+    async fn send_diagnostics(
+        &self,
+        uri: Uri,
+        diagnostics: Vec<lsp::Diagnostic>,
+        version: Option<i32>,
+    ) {
+        match &self.direct {
+            Some(direct) => {
+                let params = lsp::PublishDiagnosticsParams {
+                    uri,
+                    diagnostics,
+                    version,
+                };
+                direct.notify("textDocument/publishDiagnostics", &params);
+            }
+            None => {
+                self.client
+                    .publish_diagnostics(uri, diagnostics, version)
+                    .await
+            }
         }
     }
 
@@ -123,8 +157,7 @@ impl Backend {
         let diagnostics =
             guard("diagnostics", || self.diagnostics_of(&snapshot, encoding)).unwrap_or_default();
         let converted = started.elapsed();
-        self.client
-            .publish_diagnostics(uri, diagnostics, Some(snapshot.version))
+        self.send_diagnostics(uri, diagnostics, Some(snapshot.version))
             .await;
         // `DOCKWISE_LOG=debug` shows where each keystroke's time goes.
         tracing::debug!(
@@ -386,7 +419,7 @@ impl LanguageServer for Backend {
         };
         if closed && !pull {
             let _order = self.publish.lock().await;
-            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            self.send_diagnostics(uri, Vec::new(), None).await;
         }
     }
 

@@ -34,22 +34,26 @@ enum Inbound {
 
 /// Serves LSP over stdin/stdout until `exit` or end of input. Returns whether `shutdown`
 /// was requested first (the process exit code depends on it).
-pub(crate) async fn serve_stdio(service: LspService<Backend>, socket: ClientSocket) -> bool {
+pub(crate) async fn serve_stdio(
+    service: LspService<Backend>,
+    socket: ClientSocket,
+    direct: DirectOutput,
+    direct_frames: mpsc::UnboundedReceiver<Vec<u8>>,
+) -> bool {
     let shutdown_flag = service.inner().shutdown_flag();
     let (inbound_tx, inbound_rx) = mpsc::unbounded_channel();
     spawn_input_threads(std::io::stdin(), inbound_tx);
 
     let (to_server, server_in) = tokio::io::duplex(PIPE_CAPACITY);
     let (server_out, from_server) = tokio::io::duplex(PIPE_CAPACITY);
-    let (reply_tx, reply_rx) = mpsc::unbounded_channel::<Vec<u8>>();
 
-    let forward = tokio::spawn(forward_inbound(inbound_rx, to_server, reply_tx));
+    let forward = tokio::spawn(forward_inbound(inbound_rx, to_server, direct));
     let server = async move {
         Server::new(server_in, server_out, socket)
             .serve(service)
             .await;
     };
-    let writer = write_output(from_server, reply_rx, std::io::stdout());
+    let writer = write_output(from_server, direct_frames, std::io::stdout());
     tokio::join!(server, writer);
     forward.abort();
     shutdown_flag.load(std::sync::atomic::Ordering::SeqCst)
@@ -142,11 +146,51 @@ fn spawn_input_threads(mut input: impl Read + Send + 'static, out: mpsc::Unbound
     });
 }
 
+/// Whole message bodies for stdout that do not go through tower-lsp: error replies to
+/// malformed input, and notifications the server serialises itself (diagnostics: tower-lsp
+/// would turn them into a `serde_json::Value` first, which costs as much again as writing
+/// them). The writer sends each as one frame, never inside another.
+#[derive(Clone, Debug)]
+pub(crate) struct DirectOutput(mpsc::UnboundedSender<Vec<u8>>);
+
+impl DirectOutput {
+    pub(crate) fn channel() -> (Self, mpsc::UnboundedReceiver<Vec<u8>>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (DirectOutput(tx), rx)
+    }
+
+    /// Sends a notification; false when the output is closed or `params` cannot be
+    /// serialised.
+    pub(crate) fn notify<P: serde::Serialize>(&self, method: &str, params: &P) -> bool {
+        #[derive(serde::Serialize)]
+        struct Notification<'a, P> {
+            jsonrpc: &'static str,
+            method: &'a str,
+            params: &'a P,
+        }
+        match serde_json::to_vec(&Notification {
+            jsonrpc: "2.0",
+            method,
+            params,
+        }) {
+            Ok(body) => self.send(body),
+            Err(e) => {
+                tracing::error!("cannot serialise {method}: {e}");
+                false
+            }
+        }
+    }
+
+    fn send(&self, body: Vec<u8>) -> bool {
+        self.0.send(body).is_ok()
+    }
+}
+
 /// Passes valid messages to the server (re-framed) and error replies to the writer.
 async fn forward_inbound(
     mut inbound: mpsc::UnboundedReceiver<Inbound>,
     mut to_server: tokio::io::DuplexStream,
-    replies: mpsc::UnboundedSender<Vec<u8>>,
+    replies: DirectOutput,
 ) {
     while let Some(msg) = inbound.recv().await {
         match msg {
@@ -156,7 +200,7 @@ async fn forward_inbound(
                 }
             }
             Inbound::Reply(body) => {
-                let _ = replies.send(body);
+                replies.send(body);
             }
         }
     }

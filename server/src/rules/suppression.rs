@@ -36,18 +36,24 @@ impl Suppressions {
         if let Some(check) = file.directive("check") {
             out.file.extend(buildkit_skips(check.value()));
         }
-        let instructions: Vec<TextRange> = file.instructions().map(|i| i.range()).collect();
+        let mut next_instruction = Vec::new();
         for comment in file.comments() {
             match parse_comment(comment.text()) {
                 Some(Comment::File(codes)) => out.file.extend(codes),
                 Some(Comment::NextInstruction(codes)) => {
-                    let end = comment.range().end;
-                    let next = instructions.partition_point(|r| r.start < end);
-                    if let Some(&range) = instructions.get(next) {
-                        out.instructions.push((range, codes));
-                    }
+                    next_instruction.push((comment.range().end, codes));
                 }
                 None => {}
+            }
+        }
+        // Most files have no such comment: only then are the instructions listed.
+        if !next_instruction.is_empty() {
+            let instructions: Vec<TextRange> = file.instructions().map(|i| i.range()).collect();
+            for (end, codes) in next_instruction {
+                let next = instructions.partition_point(|r| r.start < end);
+                if let Some(&range) = instructions.get(next) {
+                    out.instructions.push((range, codes));
+                }
             }
         }
         out

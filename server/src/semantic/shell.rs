@@ -11,7 +11,11 @@
 //! POSIX shell (PowerShell, cmd).
 
 use std::collections::HashMap;
+
+// Keys are whole RUN texts, hashed for every RUN on every keystroke: xxh3 is several times
+// faster than the default SipHash on them.
 use std::sync::{Arc, Mutex};
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use super::dockerfile::{DockerfileModel, Stage};
 use crate::syntax::TextRange;
@@ -404,8 +408,8 @@ pub struct ShellCache {
 struct CacheMaps {
     /// The escape character the entries were parsed with (another one empties the cache).
     escape: char,
-    current: HashMap<Box<str>, Option<Parsed>>,
-    previous: HashMap<Box<str>, Option<Parsed>>,
+    current: HashMap<Box<str>, Option<Parsed>, Xxh3DefaultBuilder>,
+    previous: HashMap<Box<str>, Option<Parsed>, Xxh3DefaultBuilder>,
 }
 
 impl CacheMaps {
