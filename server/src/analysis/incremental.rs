@@ -67,6 +67,7 @@ pub(crate) fn segments(text: &str, model: &DockerfileModel, context_key: u64) ->
     let shared = shared.finish();
 
     let last = model.stages.len().checked_sub(1);
+    let graph = StageGraph::new(model);
     let mut line = 0u32;
     let mut at = 0usize;
     let mut out = Vec::with_capacity(starts.len());
@@ -83,7 +84,7 @@ pub(crate) fn segments(text: &str, model: &DockerfileModel, context_key: u64) ->
             (Some(stage) == last).hash(&mut h);
             // The stages this one reads: those it is built from and those it copies or
             // mounts from, and theirs in turn.
-            for dependency in dependencies(model, stage) {
+            for dependency in graph.dependencies(stage) {
                 slice(dependency + 1).hash(&mut h);
             }
         }
@@ -105,36 +106,56 @@ pub(crate) fn segments(text: &str, model: &DockerfileModel, context_key: u64) ->
     out
 }
 
-/// The stages `stage` reads, besides itself: its base stage, the stages its references
-/// (`COPY --from`, `RUN --mount=from=`) name, and theirs in turn; in a fixed order.
-fn dependencies(model: &DockerfileModel, stage: usize) -> Vec<usize> {
-    let mut seen = vec![false; model.stages.len()];
-    let mut order = Vec::new();
-    let mut stack = vec![stage];
-    if let Some(slot) = seen.get_mut(stage) {
-        *slot = true;
-    }
-    while let Some(at) = stack.pop() {
-        let parent = model
-            .stage(at)
-            .and_then(|s| s.base.as_ref())
-            .and_then(|b| b.stage());
-        let referenced = model
-            .references
+/// Which stages each stage reads directly: its base stage and the stages its references
+/// (`COPY --from`, `RUN --mount=from=`) name.
+struct StageGraph {
+    reads: Vec<Vec<usize>>,
+}
+
+impl StageGraph {
+    fn new(model: &DockerfileModel) -> Self {
+        let mut reads: Vec<Vec<usize>> = model
+            .stages
             .iter()
-            .filter(|r| r.stage == Some(at))
-            .filter_map(|r| r.target_stage());
-        for next in parent.into_iter().chain(referenced) {
-            if let Some(slot) = seen.get_mut(next)
-                && !*slot
+            .map(|s| {
+                s.base
+                    .as_ref()
+                    .and_then(|b| b.stage())
+                    .into_iter()
+                    .collect()
+            })
+            .collect();
+        for reference in &model.references {
+            if let (Some(from), Some(to)) = (reference.stage, reference.target_stage())
+                && let Some(list) = reads.get_mut(from)
             {
-                *slot = true;
-                order.push(next);
-                stack.push(next);
+                list.push(to);
             }
         }
+        StageGraph { reads }
     }
-    order
+
+    /// The stages `stage` reads, besides itself, and theirs in turn; in a fixed order.
+    fn dependencies(&self, stage: usize) -> Vec<usize> {
+        let mut seen = vec![false; self.reads.len()];
+        let mut order = Vec::new();
+        let mut stack = vec![stage];
+        if let Some(slot) = seen.get_mut(stage) {
+            *slot = true;
+        }
+        while let Some(at) = stack.pop() {
+            for &next in self.reads.get(at).map_or(&[][..], Vec::as_slice) {
+                if let Some(slot) = seen.get_mut(next)
+                    && !*slot
+                {
+                    *slot = true;
+                    order.push(next);
+                    stack.push(next);
+                }
+            }
+        }
+        order
+    }
 }
 
 /// Every stage's name and base, and every reference between stages.

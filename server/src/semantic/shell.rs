@@ -36,10 +36,14 @@ pub struct ShellInfo {
     pub set_by: Option<TextRange>,
 }
 
+/// `/bin/sh`, shared: every RUN of a file without `SHELL` gets it, on every keystroke.
+static DEFAULT_PROGRAM: std::sync::LazyLock<Arc<str>> =
+    std::sync::LazyLock::new(|| Arc::from("/bin/sh"));
+
 impl Default for ShellInfo {
     fn default() -> Self {
         ShellInfo {
-            program: Arc::from("/bin/sh"),
+            program: DEFAULT_PROGRAM.clone(),
             posix: true,
             pipefail: false,
             set_by: None,
@@ -163,9 +167,18 @@ impl ShellIndex {
         let mut current_stage: Option<usize> = None;
         let mut shell = ShellInfo::default();
         let mut memo = cache.map(|c| c.lock());
+        // Instructions come in order: the stage is found by moving forward, not searched.
+        let mut stages_started = 0;
         for instruction in file.instructions() {
             let start = instruction.range().start;
-            let stage = model.stage_at(start).map(|s| s.index);
+            while model
+                .stages
+                .get(stages_started)
+                .is_some_and(|s| s.from_range.start <= start)
+            {
+                stages_started += 1;
+            }
+            let stage = stages_started.checked_sub(1);
             if stage != current_stage {
                 if let Some(previous) = current_stage
                     && shells.len() == previous

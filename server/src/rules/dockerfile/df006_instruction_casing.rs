@@ -1,7 +1,10 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::dockerfile::instructions::with_triggers;
 use crate::rules::{DockerfileContext, declare_rule};
+use std::borrow::Cow;
+
 use crate::syntax::TextRange;
+use crate::syntax::dockerfile::ast::Spanned;
 use crate::syntax::dockerfile::{InstructionKind, SyntaxKind};
 
 declare_rule! {
@@ -73,14 +76,32 @@ fn in_case(word: &str, case: Case) -> String {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    // (keyword text, range, instruction)
-    let keywords: Vec<_> = with_triggers(ctx.parse)
-        .filter(|i| i.kind() != InstructionKind::Unknown)
-        .map(|i| (i.keyword(), i))
-        .filter(|(k, _)| !k.text.is_empty())
-        .collect();
+    // This rule reads every keyword of the file on every keystroke: count cases on the
+    // keyword tokens first (no allocation), and build messages only for the odd ones out.
+    // A keyword is one token unless a line continuation splits it (`RU\⏎N`): then the
+    // joined text is read.
+    let keyword_tokens = || {
+        with_triggers(ctx.parse)
+            .filter(|i| i.kind() != InstructionKind::Unknown)
+            .filter_map(|i| {
+                let token = i.syntax().child_token(SyntaxKind::Keyword)?;
+                let whole = i
+                    .kind()
+                    .name()
+                    .is_some_and(|n| token.text().eq_ignore_ascii_case(n));
+                let keyword = if whole {
+                    Spanned {
+                        text: Cow::Borrowed(token.text()),
+                        range: token.range(),
+                    }
+                } else {
+                    i.keyword()
+                };
+                (!keyword.text.is_empty()).then_some((keyword, i))
+            })
+    };
     let (mut lower, mut upper) = (0usize, 0usize);
-    for (keyword, _) in &keywords {
+    for (keyword, _) in keyword_tokens() {
         match case_of(&keyword.text) {
             Case::Lower => lower += 1,
             Case::Upper => upper += 1,
@@ -93,21 +114,20 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     } else {
         Case::Upper
     };
-    for (keyword, instruction) in &keywords {
-        let case = case_of(&keyword.text);
+    for (keyword, instruction) in keyword_tokens() {
+        let text = &*keyword.text;
+        let case = case_of(text);
         if case != file_case {
             let message = match case {
-                Case::Mixed => format!("`{}` mixes upper and lower case", keyword.text),
+                Case::Mixed => format!("`{text}` mixes upper and lower case"),
                 Case::Lower => format!(
-                    "`{}` is in lower case while the other instructions are in upper case",
-                    keyword.text
+                    "`{text}` is in lower case while the other instructions are in upper case"
                 ),
                 Case::Upper => format!(
-                    "`{}` is in upper case while the other instructions are in lower case",
-                    keyword.text
+                    "`{text}` is in upper case while the other instructions are in lower case"
                 ),
             };
-            push(ctx, out, keyword.range, &keyword.text, file_case, message);
+            push(ctx, out, keyword.range, text, file_case, message);
         }
         if instruction.kind() == InstructionKind::From {
             check_as(ctx, out, instruction.syntax(), file_case);

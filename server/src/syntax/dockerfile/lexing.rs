@@ -179,6 +179,9 @@ pub(crate) fn plain_words(
 /// Removes quotes and applies escapes the way BuildKit reads a flag word
 /// (`extractBuilderFlags`): quotes are dropped and `\` takes the next character literally.
 pub(crate) fn unquote_flag_word(word: &str) -> String {
+    if !word.contains(['\'', '"', '\\']) {
+        return word.to_owned();
+    }
     let mut out = String::with_capacity(word.len());
     let mut quote: Option<char> = None;
     let mut chars = word.chars();
