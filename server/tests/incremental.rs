@@ -115,3 +115,54 @@ fn typing_in_the_middle_of_a_multi_stage_file() {
     }
     assert!(!rules.is_empty());
 }
+
+/// A finding in one stage that depends on a later stage: the HEALTHCHECK the final stage
+/// inherits runs `curl`, which its slim base lacks (DF081). Giving the final stage its own
+/// probe must clear the finding in the earlier stage, whose text did not change.
+#[test]
+fn a_later_stage_can_clear_a_finding_in_an_earlier_one() {
+    let (shells, rules) = (ShellCache::new(), RuleCache::new());
+    let before = "FROM node:22-slim AS base\nEXPOSE 3000\n\
+                  HEALTHCHECK CMD curl -f http://localhost:3000/ || exit 1\n\
+                  FROM base\nCMD [\"node\", \"server.js\"]\n";
+    assert_same(before, &shells, &rules);
+    assert!(
+        incremental(before, &shells, &rules)
+            .iter()
+            .any(|d| d.code == "DF081"),
+        "the inherited probe should be reported"
+    );
+    let after = before.replace(
+        "CMD [\"node\"",
+        "HEALTHCHECK CMD [\"node\", \"-e\", \"1\"]\nCMD [\"node\"",
+    );
+    assert_same(&after, &shells, &rules);
+    assert!(
+        !incremental(&after, &shells, &rules)
+            .iter()
+            .any(|d| d.code == "DF081")
+    );
+}
+
+/// The same for the user the final image runs as: `USER root` set in the stage it is built
+/// from is reported there (DF071) until the final stage switches to another user.
+#[test]
+fn a_later_user_clears_the_root_user_finding_in_an_earlier_stage() {
+    let (shells, rules) = (ShellCache::new(), RuleCache::new());
+    let before = "FROM debian:12-slim AS base\nUSER root\n\
+                  FROM base\nCMD [\"/app/run\"]\n";
+    assert_same(before, &shells, &rules);
+    assert!(
+        incremental(before, &shells, &rules)
+            .iter()
+            .any(|d| d.code == "DF071"),
+        "the inherited root user should be reported"
+    );
+    let after = before.replace("CMD [", "USER 10001\nCMD [");
+    assert_same(&after, &shells, &rules);
+    assert!(
+        !incremental(&after, &shells, &rules)
+            .iter()
+            .any(|d| d.code == "DF071")
+    );
+}

@@ -12,6 +12,11 @@
 //! - the configuration and the facts from other files;
 //! - when a message named a line, the first line of every segment of the file.
 //!
+//! What it does not cover is the text of the stages that read a segment: a rule whose finding
+//! in one stage can change when a *later* stage's text changes (DF071 reports an inherited
+//! `USER root` until the final stage sets another user; DF081 an inherited probe until the
+//! final stage has its own) must be a file rule.
+//!
 //! [`RuleCache`] keeps the findings of each segment by fingerprint, with offsets relative to
 //! the segment's start. On the next version, segments with a known fingerprint reuse their
 //! findings and the rules skip them; only the edited segment is checked again. A segment

@@ -39,7 +39,6 @@ declare_rule! {
         severity: Warning,
         fixable: false,
         default_enabled: true,
-        scope: Segment,
     };
 }
 

@@ -41,7 +41,6 @@ declare_rule! {
         severity: Info,
         fixable: false,
         default_enabled: false,
-        scope: Segment,
     };
 }
 

@@ -1,6 +1,6 @@
 use super::health::probe;
 use super::images::{ImageFacts, Tool};
-use super::stages::{installs, lineage_instructions, root_base};
+use super::stages::{installs, lineage, lineage_instructions, root_base};
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::dockerfile::InstructionKind;
@@ -53,7 +53,6 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
-        scope: Segment,
     };
 }
 
@@ -61,9 +60,21 @@ declare_rule! {
 const PROBES: [(&str, Tool); 2] = [("curl", Tool::Curl), ("wget", Tool::Wget)];
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
+    // A file rule: the HEALTHCHECK may be inherited from a stage the final one is built from,
+    // so a finding there depends on a later stage (which a segment's fingerprint does not
+    // cover). Most keystrokes leave without reading the tree.
     let Some(last) = ctx.model.final_stage() else {
         return;
     };
+    let has_healthcheck = lineage(ctx.model, last.index).any(|stage| {
+        stage
+            .instructions
+            .iter()
+            .any(|i| i.kind == InstructionKind::Healthcheck)
+    });
+    if !has_healthcheck {
+        return;
+    }
     let instructions = lineage_instructions(ctx, last.index);
     // The HEALTHCHECK in force: the last one of the final stage's lineage.
     let Some((_, healthcheck)) = instructions

@@ -1,7 +1,7 @@
 use crate::diagnostics::Diagnostic;
 use crate::rules::{DockerfileContext, declare_rule};
 use crate::syntax::dockerfile::InstructionKind;
-use crate::syntax::dockerfile::ast::{Dockerfile, Flag};
+use crate::syntax::dockerfile::ast::Flag;
 
 declare_rule! {
     /// ## What it does
@@ -44,7 +44,7 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    for top in Dockerfile::new(&ctx.parse.tree).instructions() {
+    for top in ctx.checked_instructions() {
         // `ONBUILD HEALTHCHECK ...` has the same flags.
         let Some(instruction) = (match top.kind() {
             InstructionKind::Healthcheck => Some(top),

@@ -67,7 +67,6 @@ declare_rule! {
         severity: Warning,
         fixable: false,
         default_enabled: false,
-        scope: Segment,
     };
 }
 

@@ -31,9 +31,10 @@ pub(crate) fn in_stages(parse: &Parse) -> impl Iterator<Item = (usize, Instructi
         })
 }
 
-/// Visits the instructions of every stage in one pass, with a state per stage: a stage
-/// built `FROM` an earlier stage starts from `inherit` of that stage's state at its end,
-/// any other stage from `initial`.
+/// Visits the instructions of every stage, with a state per stage: a stage built `FROM` an
+/// earlier stage starts from `inherit` of that stage's state at its end, any other stage
+/// from `initial`. When the incremental analysis checks only some stages, only those and
+/// the stages they are built from are visited (the others' findings are not wanted).
 pub(crate) fn walk_stages<S>(
     ctx: &DockerfileContext<'_>,
     initial: impl Fn(&Stage) -> S,
@@ -41,35 +42,36 @@ pub(crate) fn walk_stages<S>(
     mut visit: impl FnMut(&mut S, &Stage, Instruction<'_>),
 ) {
     let stages = &ctx.model.stages;
-    let start = |ends: &[S], index: usize| {
-        let stage = &stages[index];
-        match stage.base.as_ref().map(|b| &b.kind) {
-            Some(BaseKind::Stage(parent)) => match ends.get(*parent) {
-                Some(end) => inherit(end),
-                None => initial(stage),
-            },
-            _ => initial(stage),
-        }
+    let parent_of = |index: usize| match stages[index].base.as_ref().map(|b| &b.kind) {
+        Some(BaseKind::Stage(parent)) if *parent < index => Some(*parent),
+        _ => None,
     };
-    // `ends[i]` is stage i's state at its end; `current` is the state of stage `ends.len()`.
-    let mut ends: Vec<S> = Vec::with_capacity(stages.len());
-    let mut current: Option<S> = None;
-    for (index, instruction) in in_stages(ctx.parse) {
-        if index >= stages.len() {
-            break;
+    // The checked stages and, up their `FROM <stage>` chains, the stages they start from.
+    let mut needed: Vec<bool> = stages
+        .iter()
+        .map(|s| ctx.should_check(s.from_range.start))
+        .collect();
+    for index in (0..stages.len()).rev() {
+        if needed[index]
+            && let Some(parent) = parent_of(index)
+        {
+            needed[parent] = true;
         }
-        while ends.len() < index {
-            let end = match current.take() {
-                Some(state) => state,
-                None => start(&ends, ends.len()),
-            };
-            ends.push(end);
+    }
+    // `ends[i]`: stage i's state at its end, once visited.
+    let mut ends: Vec<Option<S>> = std::iter::repeat_with(|| None).take(stages.len()).collect();
+    for (index, stage) in stages.iter().enumerate() {
+        if !needed[index] {
+            continue;
         }
-        let state = match &mut current {
-            Some(state) => state,
-            None => current.insert(start(&ends, index)),
+        let mut state = match parent_of(index).and_then(|p| ends[p].as_ref()) {
+            Some(end) => inherit(end),
+            None => initial(stage),
         };
-        visit(state, &stages[index], instruction);
+        for &instruction in ctx.stage_instructions(index) {
+            visit(&mut state, stage, instruction);
+        }
+        ends[index] = Some(state);
     }
 }
 
