@@ -213,7 +213,8 @@ pub struct DockerfileContext<'a> {
     shell_cache: Option<&'a ShellCache>,
     shell: OnceCell<ShellIndex>,
     line_starts: OnceCell<Vec<u32>>,
-    stage_instructions: OnceCell<Vec<Vec<Instruction<'a>>>>,
+    /// One cell per stage: a keystroke's analysis needs the instructions of a few stages.
+    stage_instructions: Vec<OnceCell<Vec<Instruction<'a>>>>,
     all_instructions: OnceCell<Vec<Instruction<'a>>>,
     /// Set by the incremental analysis: the segments (start offsets, in order) and whether
     /// each must be checked. `None`: check everything.
@@ -239,7 +240,9 @@ impl<'a> DockerfileContext<'a> {
             shell_cache: None,
             shell: OnceCell::new(),
             line_starts: OnceCell::new(),
-            stage_instructions: OnceCell::new(),
+            stage_instructions: std::iter::repeat_with(OnceCell::new)
+                .take(model.stages.len())
+                .collect(),
             all_instructions: OnceCell::new(),
             segment_filter: None,
             used_line_numbers: Cell::new(false),
@@ -332,18 +335,26 @@ impl<'a> DockerfileContext<'a> {
     }
 
     /// The instructions of stage `index` after its `FROM`, in order (ONBUILD triggers inside
-    /// their ONBUILD). Found for every stage in one pass, on first use.
+    /// their ONBUILD). Found on first use, from where the model says they start.
     pub fn stage_instructions(&self, index: usize) -> &[Instruction<'a>] {
-        let all = self.stage_instructions.get_or_init(|| {
-            let mut out: Vec<Vec<Instruction<'a>>> = vec![Vec::new(); self.model.stages.len()];
-            for (stage, instruction) in dockerfile::in_stages(self.parse) {
-                if let Some(list) = out.get_mut(stage) {
-                    list.push(instruction);
-                }
-            }
-            out
-        });
-        all.get(index).map_or(&[], Vec::as_slice)
+        let Some(cell) = self.stage_instructions.get(index) else {
+            return &[];
+        };
+        cell.get_or_init(|| {
+            self.model.stages[index]
+                .instructions
+                .iter()
+                .filter_map(|info| self.top_level_instruction(info.range.start))
+                .collect()
+        })
+    }
+
+    /// The top-level instruction (not an `ONBUILD` trigger) that starts at `offset`, found
+    /// through the token there rather than by walking the file.
+    pub(crate) fn top_level_instruction(&self, offset: u32) -> Option<Instruction<'a>> {
+        let token = self.parse.tree.token_at_offset(offset)?;
+        let instruction = token.ancestors().filter_map(Instruction::cast).last()?;
+        (instruction.range().start == offset).then_some(instruction)
     }
 
     /// Every RUN read as shell (parsed on first use, once per analysis).

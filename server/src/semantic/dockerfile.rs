@@ -26,6 +26,8 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+
 use super::expand::{ExpandOptions, Expanded, Lookup, expand};
 use super::scope::{Declaration, Scope, Variable, declare_args, declare_env};
 use crate::syntax::TextRange;
@@ -453,7 +455,7 @@ pub fn analyze(parse: &Parse) -> DockerfileModel {
             })
         })
         .collect();
-    let mut stages_by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut stages_by_name: HashMap<&str, Vec<usize>, Xxh3DefaultBuilder> = HashMap::default();
     for (index, name) in names.iter().enumerate() {
         if let Some(name) = name {
             stages_by_name
@@ -574,7 +576,7 @@ struct Analyzer<'n> {
     escape: char,
     stage_count: usize,
     /// The stages with each lowercased name, in order.
-    stages_by_name: HashMap<&'n str, Vec<usize>>,
+    stages_by_name: HashMap<&'n str, Vec<usize>, Xxh3DefaultBuilder>,
     references: Vec<StageReference>,
 }
 

@@ -21,6 +21,10 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+
+/// Names are hashed for every declaration and lookup of every keystroke's analysis: xxh3
+/// instead of the default SipHash.
+type FastHash = xxhash_rust::xxh3::Xxh3DefaultBuilder;
 use std::sync::Arc;
 
 use super::expand::{ExpandOptions, Expanded, Lookup, expand};
@@ -117,7 +121,7 @@ pub const MAX_INHERITANCE_DEPTH: usize = 64;
 pub struct Scope {
     base: Option<BaseScope>,
     variables: Vec<Variable>,
-    by_name: HashMap<String, usize>,
+    by_name: HashMap<String, usize, FastHash>,
     env_from_image: bool,
 }
 
@@ -196,7 +200,7 @@ impl Scope {
                 depth: 0,
             }),
             variables: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
             env_from_image,
         }
     }
@@ -215,7 +219,7 @@ impl Scope {
                 depth,
             }),
             variables: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
             env_from_image: parent_scope.env_from_image,
         }
     }

@@ -15,22 +15,6 @@ pub(crate) fn with_triggers(parse: &Parse) -> impl Iterator<Item = Instruction<'
         .flat_map(|i| std::iter::once(i).chain(i.trigger()))
 }
 
-/// The top-level instructions after each stage's `FROM`, with the stage's index, in one
-/// pass over the file. (The n-th `FROM` starts stage n of the model.) Instructions before
-/// the first `FROM` and the `FROM`s themselves are left out.
-pub(crate) fn in_stages(parse: &Parse) -> impl Iterator<Item = (usize, Instruction<'_>)> {
-    let mut stage: Option<usize> = None;
-    Dockerfile::new(&parse.tree)
-        .instructions()
-        .filter_map(move |instruction| {
-            if instruction.kind() == InstructionKind::From {
-                stage = Some(stage.map_or(0, |s| s + 1));
-                return None;
-            }
-            Some((stage?, instruction))
-        })
-}
-
 /// Visits the instructions of every stage, with a state per stage: a stage built `FROM` an
 /// earlier stage starts from `inherit` of that stage's state at its end, any other stage
 /// from `initial`. When the incremental analysis checks only some stages, only those and
@@ -153,13 +137,19 @@ mod tests {
     }
 
     #[test]
-    fn instructions_by_stage_and_line_numbers() {
-        let src = "ARG A\nRUN x\nFROM a\nRUN y\nFROM b\nCMD z\n";
-        let parsed = parse(src);
-        let found: Vec<(usize, String)> = in_stages(&parsed)
-            .map(|(s, i)| (s, i.name().into_owned()))
-            .collect();
-        assert_eq!(found, [(0, "RUN".to_owned()), (1, "CMD".to_owned())]);
+    fn instructions_by_stage() {
+        let src = "ARG A\nRUN x\nFROM a\nRUN y\nONBUILD RUN t\nFROM b\nCMD z\n";
+        with_ctx(src, |ctx| {
+            let names = |stage| -> Vec<String> {
+                ctx.stage_instructions(stage)
+                    .iter()
+                    .map(|i| i.name().into_owned())
+                    .collect()
+            };
+            assert_eq!(names(0), ["RUN", "ONBUILD"]);
+            assert_eq!(names(1), ["CMD"]);
+            assert!(names(2).is_empty());
+        });
     }
 
     #[test]

@@ -356,5 +356,3 @@ pub fn rule_is_available(code: &str) -> bool {
         _ => true,
     }
 }
-
-pub(crate) use instructions::in_stages;

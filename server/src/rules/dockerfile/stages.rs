@@ -72,19 +72,11 @@ pub(crate) fn lineage_instructions<'t>(
             stage
                 .instructions
                 .iter()
-                .filter_map(|info| top_level_instruction(ctx, info.range.start))
+                .filter_map(|info| ctx.top_level_instruction(info.range.start))
                 .map(|i| (stage.index, i)),
         );
     }
     out
-}
-
-/// The top-level instruction (not an `ONBUILD` trigger) that starts at `offset`, found
-/// through the token there rather than by walking the file.
-fn top_level_instruction<'t>(ctx: &DockerfileContext<'t>, offset: u32) -> Option<Instruction<'t>> {
-    let token = ctx.parse.tree.token_at_offset(offset)?;
-    let instruction = token.ancestors().filter_map(Instruction::cast).last()?;
-    (instruction.range().start == offset).then_some(instruction)
 }
 
 /// The last `USER` of stage `index`'s lineage: the user its image runs as. Returns the

@@ -31,8 +31,22 @@ impl<'t> Dockerfile<'t> {
 
     /// Parser directives (`# syntax=`, `# escape=`, `# check=`).
     pub fn directives(&self) -> impl Iterator<Item = Directive<'t>> + use<'t> {
+        // Directives only come first (before any comment or instruction): stop there rather
+        // than walk the whole file.
         self.0
-            .children_of_kind(SyntaxKind::Directive)
+            .children_with_tokens()
+            .take_while(|e| {
+                matches!(
+                    e.kind(),
+                    SyntaxKind::Directive
+                        | SyntaxKind::Bom
+                        | SyntaxKind::Indent
+                        | SyntaxKind::Newline
+                        | SyntaxKind::Whitespace
+                )
+            })
+            .filter_map(|e| e.as_node())
+            .filter(|n| n.kind() == SyntaxKind::Directive)
             .map(Directive)
     }
 
