@@ -15,7 +15,7 @@ mod tree;
 
 pub use image_ref::{ImageRefParts, split_image_ref};
 pub use kind::{InstructionKind, SyntaxKind};
-pub use parser::{MAX_TEXT_LEN, Parse, SyntaxError, parse};
+pub use parser::{MAX_TEXT_LEN, Parse, Reparsed, SyntaxError, parse, reparse, reparse_explained};
 pub use tree::{Children, SyntaxElement, SyntaxNode, SyntaxToken, SyntaxTree};
 
 pub mod ast;
