@@ -7,7 +7,9 @@
 //! - `heredocs`: a ~2,000-line file made mostly of RUN and COPY heredocs.
 //!
 //! `reparse_keystroke` is the incremental reparse of `large` after one typed character, in
-//! the middle of the file and at its end (compare with `large`, the full parse).
+//! the middle of the file and at its end (compare with `large`, the full parse). `shared`
+//! does both on the shared 2,000-line `Dockerfile.large` (74 KB) beside the repository, the
+//! language server benchmarks' input, when it is there (else on `large`).
 
 use std::fmt::Write as _;
 
@@ -48,8 +50,32 @@ fn bench_parse(bencher: Bencher, text: &str) {
 /// at the very end (a new last line).
 #[divan::bench(args = ["middle", "end"])]
 fn reparse_keystroke(bencher: Bencher, at: &str) {
-    let text = large_dockerfile();
-    let old = parse(&text);
+    bench_keystroke(bencher, &large_dockerfile(), at);
+}
+
+/// The same on the language server benchmarks' input.
+mod shared {
+    use super::*;
+
+    fn input() -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/tools/inputs/Dockerfile.large");
+        std::fs::read_to_string(path).unwrap_or_else(|_| large_dockerfile())
+    }
+
+    #[divan::bench]
+    fn parse(bencher: Bencher) {
+        bench_parse(bencher, &input());
+    }
+
+    #[divan::bench(args = ["middle", "end"])]
+    fn reparse_keystroke(bencher: Bencher, at: &str) {
+        bench_keystroke(bencher, &input(), at);
+    }
+}
+
+fn bench_keystroke(bencher: Bencher, text: &str, at: &str) {
+    let old = parse(text);
     let pos = match at {
         "middle" => {
             let line_start = text[..text.len() / 2].rfind('\n').map_or(0, |i| i + 1);
@@ -57,7 +83,7 @@ fn reparse_keystroke(bencher: Bencher, at: &str) {
         }
         _ => text.len(),
     };
-    let mut new = text.clone();
+    let mut new = text.to_owned();
     new.insert(pos, 'x');
     assert!(
         reparse(&old, &new).same_as(&parse(&new)),

@@ -6,6 +6,9 @@
 //! assert_eq!(parse.tree.text(), "FROM alpine:3.20 AS base\nRUN echo hi\n");
 //! assert!(parse.errors.is_empty());
 //! ```
+//!
+//! [`reparse`] gives the parse of an edited text from the parse of the earlier version,
+//! parsing again only the lines around the edit (the same result as [`parse`]).
 
 mod image_ref;
 mod kind;

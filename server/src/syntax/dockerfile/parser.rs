@@ -26,12 +26,15 @@
 //!   instructions" error). So the parse from a top-level line start on depends only on
 //!   the text from there to the end of the file.
 //! - **Prefix.** A top-level line that ends before the end of the file is decided by its
-//!   own bytes: it stops at a line without a continuation, or at a heredoc terminator
-//!   (a continuation or a missing terminator only stops at the end of the file). Nothing
-//!   after it is read. So with `a` the length of the common prefix of the two texts, every
-//!   top-level line of the old parse that ends at or before `a` parses the same in the new
-//!   text: their elements and errors are kept as they are, and parsing restarts at the
-//!   start `r` of the last old top-level line starting at or before `a`.
+//!   own bytes: it ends with a line that has no continuation, or with a heredoc
+//!   terminator, and reads nothing after that. Only a line that ends the file can depend on
+//!   what follows it (a continuation running into blank or comment lines, or a heredoc
+//!   without its terminator, stops at the end of the file; appended text would join it).
+//!   So with `a` the length of the common prefix of the two texts, parsing restarts at the
+//!   start `r` of the last old top-level line starting at or before `a`: the lines before
+//!   it end at or before `r`, inside the common prefix and before the end of the old file,
+//!   so they parse the same in the new text, and their elements and errors are kept as
+//!   they are. (For an edit at the very end, `r` is the start of the last line.)
 //! - **Suffix.** With old `[a, b_old)` replaced by new `[a, b_new)` (the rest is a common
 //!   suffix), the new parse goes on, top-level line by top-level line, until it reaches a
 //!   top-level line start `p >= b_new` where the old parse also had a top-level line start,
@@ -242,30 +245,26 @@ pub fn reparse_explained(old: &Parse, new_text: &str, min_len: usize) -> (Parse,
 /// of the rest, so old `[a, b_old)` became new `[a, b_new)`. Returns `(a, b_old, b_new)`.
 /// The offsets may fall inside a character; they only bound the edit.
 fn changed_range(old: &[u8], new: &[u8]) -> (usize, usize, usize) {
-    // Chunks compare with `memcmp`; bytes only inside the first differing chunk.
-    const CHUNK: usize = 128;
     let max = old.len().min(new.len());
-    let mut a = 0;
-    while a + CHUNK <= max && old[a..a + CHUNK] == new[a..a + CHUNK] {
-        a += CHUNK;
+    let a = common_len(max, |i, n| old[i..i + n] == new[i..i + n]);
+    let (old_len, new_len) = (old.len(), new.len());
+    let suffix = common_len(max - a, |i, n| {
+        old[old_len - i - n..old_len - i] == new[new_len - i - n..new_len - i]
+    });
+    (a, old_len - suffix, new_len - suffix)
+}
+
+/// The length of the longest run of equal bytes, up to `max`, where `equal(i, n)` says
+/// whether the `n` bytes `i` bytes into the run are equal. Large chunks first (each a
+/// `memcmp` call), then smaller ones, then bytes, so a 70 KB text takes a few µs.
+fn common_len(max: usize, equal: impl Fn(usize, usize) -> bool) -> usize {
+    let mut len = 0;
+    for chunk in [1024, 64, 1] {
+        while len + chunk <= max && equal(len, chunk) {
+            len += chunk;
+        }
     }
-    while a < max && old[a] == new[a] {
-        a += 1;
-    }
-    let rest = max - a;
-    let (mut old_end, mut new_end) = (old.len(), new.len());
-    let mut suffix = 0;
-    while suffix + CHUNK <= rest && old[old_end - CHUNK..old_end] == new[new_end - CHUNK..new_end] {
-        suffix += CHUNK;
-        old_end -= CHUNK;
-        new_end -= CHUNK;
-    }
-    while suffix < rest && old[old_end - 1] == new[new_end - 1] {
-        suffix += 1;
-        old_end -= 1;
-        new_end -= 1;
-    }
-    (a, old_end, new_end)
+    len
 }
 
 /// The three directives BuildKit knows.
@@ -1767,12 +1766,31 @@ WORKDIR /app
         assert_eq!(changed_range(b"aXa", b"aXaXa"), (3, 3, 5));
         assert_eq!(changed_range(b"", b"x"), (0, 0, 1));
         assert_eq!(changed_range(b"x", b""), (0, 1, 0));
-        let long: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
-        let mut edited = long.clone();
-        edited.insert(500, 7);
-        let (a, b_old, b_new) = changed_range(&long, &edited);
-        assert!(a <= 500 && b_old == a && b_new == a + 1);
-        assert_eq!(long[..a], edited[..a]);
-        assert_eq!(long[b_old..], edited[b_new..]);
+        // Around the chunk sizes: the prefix and suffix are common and cannot grow.
+        let long: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+        for at in [0, 1, 63, 64, 65, 1023, 1024, 1025, 2047, 2999, 3000] {
+            let mut inserted = long.clone();
+            inserted.insert(at, 7);
+            let mut removed = long.clone();
+            removed.remove(at.min(2999));
+            let mut replaced = long.clone();
+            replaced[at.min(2999)] ^= 0x55;
+            for edited in [inserted, removed, replaced] {
+                let (a, b_old, b_new) = changed_range(&long, &edited);
+                assert_eq!(long[..a], edited[..a]);
+                assert_eq!(long[b_old..], edited[b_new..]);
+                assert!(a <= b_old && a <= b_new);
+                assert!(a == b_old.min(b_new) || long[a] != edited[a]);
+                let suffix = long.len() - b_old;
+                assert!(
+                    a == b_old.min(b_new)
+                        || long[long.len() - suffix - 1] != edited[edited.len() - suffix - 1]
+                );
+                assert!(
+                    b_old - a <= 2 && b_new - a <= 2,
+                    "{at}: {a} {b_old} {b_new}"
+                );
+            }
+        }
     }
 }
