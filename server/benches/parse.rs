@@ -5,12 +5,17 @@
 //!   Rust) with ARGs, mounts, continuations, JSON forms and healthchecks;
 //! - `small`: a typical 30-line three-stage Dockerfile;
 //! - `heredocs`: a ~2,000-line file made mostly of RUN and COPY heredocs.
+//!
+//! `reparse_keystroke` is the incremental reparse of `large` after one typed character, in
+//! the middle of the file and at its end (compare with `large`, the full parse). `shared`
+//! does both on the shared 2,000-line `Dockerfile.large` (74 KB) beside the repository, the
+//! language server benchmarks' input, when it is there (else on `large`).
 
 use std::fmt::Write as _;
 
 use divan::Bencher;
 use divan::counter::BytesCount;
-use dockwise::syntax::dockerfile::parse;
+use dockwise::syntax::dockerfile::{parse, reparse};
 
 fn main() {
     divan::main();
@@ -39,6 +44,54 @@ fn bench_parse(bencher: Bencher, text: &str) {
     bencher
         .counter(BytesCount::of_str(text))
         .bench(|| parse(divan::black_box(text)));
+}
+
+/// One character typed into `large`: in the middle of a line half way through the file, or
+/// at the very end (a new last line).
+#[divan::bench(args = ["middle", "end"])]
+fn reparse_keystroke(bencher: Bencher, at: &str) {
+    bench_keystroke(bencher, &large_dockerfile(), at);
+}
+
+/// The same on the language server benchmarks' input.
+mod shared {
+    use super::*;
+
+    fn input() -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/tools/inputs/Dockerfile.large");
+        std::fs::read_to_string(path).unwrap_or_else(|_| large_dockerfile())
+    }
+
+    #[divan::bench]
+    fn parse(bencher: Bencher) {
+        bench_parse(bencher, &input());
+    }
+
+    #[divan::bench(args = ["middle", "end"])]
+    fn reparse_keystroke(bencher: Bencher, at: &str) {
+        bench_keystroke(bencher, &input(), at);
+    }
+}
+
+fn bench_keystroke(bencher: Bencher, text: &str, at: &str) {
+    let old = parse(text);
+    let pos = match at {
+        "middle" => {
+            let line_start = text[..text.len() / 2].rfind('\n').map_or(0, |i| i + 1);
+            line_start + 4
+        }
+        _ => text.len(),
+    };
+    let mut new = text.to_owned();
+    new.insert(pos, 'x');
+    assert!(
+        reparse(&old, &new).same_as(&parse(&new)),
+        "the reparse must equal a full parse"
+    );
+    bencher
+        .counter(BytesCount::of_str(&new))
+        .bench(|| reparse(divan::black_box(&old), divan::black_box(&new)));
 }
 
 const SMALL: &str = r#"# syntax=docker/dockerfile:1

@@ -9,6 +9,47 @@
 //! 2. **Arguments.** The logical line is split into keyword, flags and arguments per
 //!    instruction. A [`Sink`] maps logical offsets back to the source and slips the trivia in
 //!    between (or inside) the tokens, so every byte ends up in exactly one token.
+//!
+//! # Incremental reparse
+//!
+//! The language server reparses on every keystroke; [`reparse`] gives the parse of the new
+//! text, equal in every element and error to [`parse`]'s, but parses only the top-level
+//! lines around the edit and copies the rest of the old parse. It is exact because of how
+//! the main loop works:
+//!
+//! - **Top-level lines.** [`Parser::run`] parses *top-level lines* one after another: a
+//!   blank line, a comment, a directive, or an instruction with every line it swallows
+//!   (continuation lines, comment and blank lines inside them, heredoc bodies). Each one
+//!   is parsed from its first byte forward; once the directives at the top are done, the
+//!   only state one top-level line hands the next is the escape character (fixed by the
+//!   directives) and the instruction count (only read at the end, for the "no
+//!   instructions" error). So the parse from a top-level line start on depends only on
+//!   the text from there to the end of the file.
+//! - **Prefix.** A top-level line that ends before the end of the file is decided by its
+//!   own bytes: it ends with a line that has no continuation, or with a heredoc
+//!   terminator, and reads nothing after that. Only a line that ends the file can depend on
+//!   what follows it (a continuation running into blank or comment lines, or a heredoc
+//!   without its terminator, stops at the end of the file; appended text would join it).
+//!   So with `a` the length of the common prefix of the two texts, parsing restarts at the
+//!   start `r` of the last old top-level line starting at or before `a`: the lines before
+//!   it end at or before `r`, inside the common prefix and before the end of the old file,
+//!   so they parse the same in the new text, and their elements and errors are kept as
+//!   they are. (For an edit at the very end, `r` is the start of the last line.)
+//! - **Suffix.** With old `[a, b_old)` replaced by new `[a, b_new)` (the rest is a common
+//!   suffix), the new parse goes on, top-level line by top-level line, until it reaches a
+//!   top-level line start `p >= b_new` where the old parse also had a top-level line start,
+//!   at `p - b_new + b_old`. From there both parses read the same text in the same state,
+//!   so the old elements and errors are copied with their offsets (and element indices)
+//!   shifted. Without such a point the new parse goes on to the end.
+//! - **Directives.** Directives are only read at the top, before the first other line, and
+//!   they set the escape character. An edit that reaches into them or into the first line
+//!   after them (which could become one) is parsed from scratch, as are small files
+//!   (cheap to parse whole), files without instructions and texts too large to parse.
+//! - **Errors.** Errors are pushed in the order of the top-level lines they belong to, and
+//!   each lies within its line and starts before the line's end (unless the line ends the
+//!   file). So the old errors starting before `r` are those of the kept prefix, and those
+//!   starting at or after the old sync point those of the copied suffix. The "no
+//!   instructions" error, pushed last, is decided afresh from the new tree.
 
 use super::image_ref::split_image_ref;
 use super::kind::{InstructionKind, SyntaxKind};
@@ -23,6 +64,14 @@ pub struct Parse {
     pub errors: Vec<SyntaxError>,
     /// The escape character in effect (`\` or `` ` ``).
     pub escape: char,
+}
+
+impl Parse {
+    /// Whether two parses agree in every field: the same tree (see
+    /// [`SyntaxTree::same_as`]), errors and escape character.
+    pub fn same_as(&self, other: &Parse) -> bool {
+        self.tree.same_as(&other.tree) && self.errors == other.errors && self.escape == other.escape
+    }
 }
 
 /// A syntax error with the byte range it is about.
@@ -49,6 +98,173 @@ pub fn parse(text: &str) -> Parse {
         };
     }
     Parser::new(text).run()
+}
+
+/// Texts shorter than this are parsed from scratch by [`reparse`]: a full parse of 4 KB
+/// takes about 25 µs, so reuse saves little there.
+const MIN_REUSE_LEN: usize = 4096;
+
+/// The parse of `new_text`, reusing `old` (the parse of an earlier version of the same
+/// document): equal to `parse(new_text)` in every field, element and error. Only the
+/// top-level lines around the changed part of the text are parsed again (see the module
+/// docs); the edit is found by comparing the two texts.
+///
+/// ```
+/// use dockwise::syntax::dockerfile::{parse, reparse};
+/// let old = parse("FROM alpine\nRUN echo hi\n");
+/// let new = reparse(&old, "FROM alpine\nRUN echo hello\n");
+/// assert!(new.tree.same_as(&parse("FROM alpine\nRUN echo hello\n").tree));
+/// ```
+pub fn reparse(old: &Parse, new_text: &str) -> Parse {
+    reparse_explained(old, new_text, MIN_REUSE_LEN).0
+}
+
+/// How [`reparse_explained`] made its parse (for tests and benchmarks).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reparsed {
+    /// The text had not changed: the old parse, cloned.
+    Unchanged,
+    /// Parsed from scratch, for the reason given.
+    Full(&'static str),
+    /// The new text's `[start, end)` was parsed; what comes before and after was copied.
+    Incremental { start: usize, end: usize },
+}
+
+/// [`reparse`], with texts shorter than `min_len` parsed from scratch, also telling how the
+/// parse was made. Tests pass 0 to exercise reuse on small texts.
+#[doc(hidden)]
+pub fn reparse_explained(old: &Parse, new_text: &str, min_len: usize) -> (Parse, Reparsed) {
+    let full = |why| (parse(new_text), Reparsed::Full(why));
+    if new_text.len() >= MAX_TEXT_LEN {
+        return full("the text is too large to parse");
+    }
+    if new_text.len() < min_len {
+        return full("the text is small");
+    }
+    let escape = match old.escape {
+        '\\' => b'\\',
+        '`' => b'`',
+        _ => return full("the old parse has an escape character a parse never has"),
+    };
+    let tree = &old.tree;
+    let elements = tree.len();
+    // Also catches the empty tree of a text too large to parse: its errors are not those
+    // of a parse of its (empty) text.
+    if !tree.has_instruction_between(1, elements) {
+        return full("the old text has no instructions");
+    }
+    let old_bytes = tree.text().as_bytes();
+    let new_bytes = new_text.as_bytes();
+    if old_bytes == new_bytes {
+        return (old.clone(), Reparsed::Unchanged);
+    }
+    let (a, b_old, b_new) = changed_range(old_bytes, new_bytes);
+
+    // The edit must leave the directives and the first line after them alone: that line
+    // ends the directives only because it is not one, and its bytes must stay the same.
+    let directives_end = tree.directives_end();
+    if directives_end >= old_bytes.len() {
+        return full("the old text is only directives");
+    }
+    let first = Line::at(old_bytes, directives_end);
+    if old_bytes[first.end - 1] != b'\n' || a < first.end {
+        return full("the edit touches the directives or the line after them");
+    }
+
+    // Restart at the last old top-level line starting at or before `a`; it starts after
+    // the directives since `first` does and `first.end <= a`.
+    let Some(restart_idx) = tree.top_level_line_at(a as u32) else {
+        return full("the old tree is empty");
+    };
+    let restart = tree.start_of(restart_idx) as usize;
+    debug_assert!(restart >= directives_end);
+
+    // Room for the elements the new text adds (about one per 3 bytes, as in `parse`).
+    let extra = (new_bytes.len().saturating_sub(old_bytes.len())) / 3 + 64;
+    let builder = TreeBuilder::resume(tree, restart_idx, new_text.to_owned(), extra);
+    let kept_errors = old
+        .errors
+        .partition_point(|e| (e.range.start as usize) < restart);
+    let mut parser = Parser::resume(
+        new_text,
+        builder,
+        old.errors[..kept_errors].to_vec(),
+        escape,
+        true,
+    );
+
+    // The sync point: an old root child that starts a top-level line at the old offset of
+    // `p`. Both walk forward, so the old root children are visited once.
+    let mut cursor = restart_idx;
+    let mut cursor_starts_line = true;
+    let end = parser.lines_until(restart, |p| {
+        if p < b_new {
+            return false;
+        }
+        let target = (p - b_new + b_old) as u32;
+        while cursor < elements && tree.start_of(cursor) < target {
+            cursor_starts_line =
+                matches!(tree.kind_of(cursor), SyntaxKind::Newline | SyntaxKind::Bom);
+            cursor = tree.next_root_child(cursor);
+        }
+        cursor < elements && cursor_starts_line && tree.start_of(cursor) == target
+    });
+
+    let mut has_instructions = parser.instructions > 0;
+    if end < new_bytes.len() {
+        let old_from = tree.start_of(cursor);
+        parser.builder.append_shifted(tree, cursor);
+        let copied = old.errors.partition_point(|e| e.range.start < old_from);
+        // Wrapping: the shift may be negative, the shifted offsets are in range.
+        let by = (end as u32).wrapping_sub(old_from);
+        parser
+            .errors
+            .extend(old.errors[copied..].iter().map(|e| SyntaxError {
+                range: TextRange {
+                    start: e.range.start.wrapping_add(by),
+                    end: e.range.end.wrapping_add(by),
+                },
+                message: e.message.clone(),
+            }));
+        has_instructions = has_instructions || tree.has_instruction_between(cursor, elements);
+    }
+    if !has_instructions && !tree.has_instruction_between(1, restart_idx) {
+        parser.no_instructions();
+    }
+    (
+        parser.finish(),
+        Reparsed::Incremental {
+            start: restart,
+            end,
+        },
+    )
+}
+
+/// Where two texts differ: the longest common prefix `a`, then the longest common suffix
+/// of the rest, so old `[a, b_old)` became new `[a, b_new)`. Returns `(a, b_old, b_new)`.
+/// The offsets may fall inside a character; they only bound the edit.
+fn changed_range(old: &[u8], new: &[u8]) -> (usize, usize, usize) {
+    let max = old.len().min(new.len());
+    let a = common_len(max, |i, n| old[i..i + n] == new[i..i + n]);
+    let (old_len, new_len) = (old.len(), new.len());
+    let suffix = common_len(max - a, |i, n| {
+        old[old_len - i - n..old_len - i] == new[new_len - i - n..new_len - i]
+    });
+    (a, old_len - suffix, new_len - suffix)
+}
+
+/// The length of the longest run of equal bytes, up to `max`, where `equal(i, n)` says
+/// whether the `n` bytes `i` bytes into the run are equal. Large chunks first (each a
+/// `memcmp` call), then smaller ones, then bytes, so a 70 KB text takes a few µs.
+fn common_len(max: usize, equal: impl Fn(usize, usize) -> bool) -> usize {
+    let mut len = 0;
+    for chunk in [1024, 64, 1] {
+        while len + chunk <= max && equal(len, chunk) {
+            len += chunk;
+        }
+    }
+    len
 }
 
 /// The three directives BuildKit knows.
@@ -95,12 +311,30 @@ struct Parser<'s> {
 
 impl<'s> Parser<'s> {
     fn new(src: &'s str) -> Self {
+        Self::resume(
+            src,
+            TreeBuilder::new(src.to_owned()),
+            Vec::new(),
+            b'\\',
+            false,
+        )
+    }
+
+    /// A parser whose builder and errors already hold what comes before the builder's
+    /// offset, in the given state (see [`reparse`]).
+    fn resume(
+        src: &'s str,
+        builder: TreeBuilder,
+        errors: Vec<SyntaxError>,
+        escape: u8,
+        directives_done: bool,
+    ) -> Self {
         Parser {
             src,
-            builder: TreeBuilder::new(src.to_owned()),
-            errors: Vec::new(),
-            escape: b'\\',
-            directives_done: false,
+            builder,
+            errors,
+            escape,
+            directives_done,
             seen_directives: [false; 3],
             instructions: 0,
             segments: Vec::new(),
@@ -117,17 +351,36 @@ impl<'s> Parser<'s> {
             self.builder.token(SyntaxKind::Bom, 3);
             pos = 3;
         }
+        self.lines_until(pos, |_| false);
+        if self.instructions == 0 {
+            self.no_instructions();
+        }
+        self.finish()
+    }
+
+    /// Parses top-level lines from `pos` (a top-level line start) until `stop` accepts the
+    /// start of the next one, or to the end. Returns where it stopped.
+    fn lines_until(&mut self, mut pos: usize, mut stop: impl FnMut(usize) -> bool) -> usize {
+        let bytes = self.src.as_bytes();
         while pos < bytes.len() {
             let line = Line::at(bytes, pos);
             pos = self.top_level_line(line);
+            if pos < bytes.len() && stop(pos) {
+                break;
+            }
         }
-        if self.instructions == 0 {
-            self.errors.push(SyntaxError {
-                range: TextRange::empty(0),
-                message: "the file has no instructions: a Dockerfile needs at least a FROM"
-                    .to_owned(),
-            });
-        }
+        pos
+    }
+
+    /// The error for a file without instructions; it comes after all others.
+    fn no_instructions(&mut self) {
+        self.errors.push(SyntaxError {
+            range: TextRange::empty(0),
+            message: "the file has no instructions: a Dockerfile needs at least a FROM".to_owned(),
+        });
+    }
+
+    fn finish(self) -> Parse {
         Parse {
             tree: self.builder.finish(),
             errors: self.errors,
@@ -1185,4 +1438,359 @@ pub(crate) fn heredoc_marker(word: &str) -> Option<(String, bool)> {
 /// The known instruction closest to a mistyped keyword, if any is close.
 fn suggest_keyword(word: &str) -> Option<&'static str> {
     crate::text::similar::closest(word, InstructionKind::ALL.iter().filter_map(|k| k.name()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document with every kind of top-level line: directives, comments, blank lines,
+    /// continuations with comment lines inside, heredocs, JSON forms, errors.
+    const BASE: &str = "# syntax=docker/dockerfile:1
+# escape=\\
+FROM alpine:3.20 AS base
+RUN apk add curl
+# a comment
+
+ENV A=1 \\
+    # inside
+    B=2
+RUN <<EOF
+echo hi
+EOF
+COPY a b
+FROM base AS extra words
+CMD [\"sh\", 1]
+RUN python3 - <<'PY' 3<<FD
+print(1)
+PY
+fd
+FD
+WORKDIR /app
+";
+
+    /// Asserts that reparsing `old`'s parse for `new` gives `parse(new)` in every field,
+    /// with and without the size threshold; returns how the parse was made.
+    #[track_caller]
+    fn check(old: &str, new: &str) -> Reparsed {
+        let old_parse = parse(old);
+        let want = parse(new);
+        let (got, how) = reparse_explained(&old_parse, new, 0);
+        assert_eq!(
+            got.tree.debug_dump(),
+            want.tree.debug_dump(),
+            "tree of {new:?} from {old:?} ({how:?})"
+        );
+        assert!(
+            got.tree.same_as(&want.tree),
+            "elements (ranges, parents, subtree ends) of {new:?} from {old:?} ({how:?})"
+        );
+        assert_eq!(got.errors, want.errors, "errors of {new:?} ({how:?})");
+        assert_eq!(got.escape, want.escape, "escape of {new:?} ({how:?})");
+        assert!(reparse(&old_parse, new).same_as(&want));
+        how
+    }
+
+    /// Like [`check`], and the parse must have reused the old one: returns the reparsed
+    /// range of the new text.
+    #[track_caller]
+    fn incremental(old: &str, new: &str) -> (usize, usize) {
+        match check(old, new) {
+            Reparsed::Incremental { start, end } => (start, end),
+            other => panic!("expected reuse for {new:?}, got {other:?}"),
+        }
+    }
+
+    #[track_caller]
+    fn replaced(text: &str, from: &str, to: &str) -> String {
+        assert!(text.contains(from), "{from:?} not in the text");
+        text.replacen(from, to, 1)
+    }
+
+    fn line_start(text: &str, line: &str) -> usize {
+        text.find(line).unwrap()
+    }
+
+    #[test]
+    fn an_edit_inside_an_instruction_reparses_its_line_only() {
+        let new = replaced(BASE, "add curl", "add curl git");
+        let (start, end) = incremental(BASE, &new);
+        assert_eq!(start, line_start(&new, "RUN apk"));
+        assert_eq!(end, line_start(&new, "# a comment"));
+        // Errors before and after the edit are kept, shifted.
+        assert!(parse(&new).errors.len() >= 2);
+
+        let new = replaced(BASE, "B=2", "B=22 C");
+        let (start, end) = incremental(BASE, &new);
+        assert_eq!(start, line_start(&new, "ENV A"));
+        assert_eq!(end, line_start(&new, "RUN <<EOF"));
+        // An edit that adds an error, and one that removes one.
+        incremental(BASE, &replaced(BASE, "COPY a b", "COPY a"));
+        incremental(BASE, &replaced(BASE, "[\"sh\", 1]", "[\"sh\"]"));
+        incremental(BASE, &replaced(BASE, " extra words", ""));
+    }
+
+    #[test]
+    fn a_new_line_continuation_swallows_the_next_lines() {
+        let new = replaced(BASE, "add curl\n", "add curl \\\n");
+        let (start, end) = incremental(BASE, &new);
+        assert_eq!(start, line_start(&new, "RUN apk"));
+        // The comment, the blank line and the ENV lines join the RUN; the next old
+        // top-level line start is where reuse resumes.
+        assert_eq!(end, line_start(&new, "RUN <<EOF"));
+        // Continuations ending in comment or blank lines at the end of the file.
+        incremental(BASE, &format!("{BASE}RUN a \\\n"));
+        incremental(BASE, &format!("{BASE}RUN a \\\n\n\n# c\n"));
+        incremental(BASE, &replaced(BASE, "WORKDIR /app\n", "WORKDIR /app \\\n"));
+    }
+
+    #[test]
+    fn a_removed_line_continuation_releases_the_next_lines() {
+        let new = replaced(BASE, "A=1 \\\n", "A=1\n");
+        let (start, end) = incremental(BASE, &new);
+        assert_eq!(start, line_start(&new, "ENV A"));
+        assert_eq!(end, line_start(&new, "RUN <<EOF"));
+        // `B=2` is now an instruction of its own: an unknown one.
+        assert!(
+            parse(&new)
+                .errors
+                .iter()
+                .any(|e| e.message.contains("`B=2`"))
+        );
+        // The continuation character escaped, turned into text, or removed at the end.
+        incremental(BASE, &replaced(BASE, "A=1 \\\n", "A=1 \\\\\n"));
+        incremental(BASE, &replaced(BASE, "A=1 \\\n", "A=1 `\n"));
+        let with_tail = format!("{BASE}RUN a \\\n\n");
+        incremental(&with_tail, BASE);
+        incremental(&with_tail, &format!("{BASE}RUN a \\\n\nRUN b\n"));
+        incremental(&with_tail, &format!("{BASE}RUN a \n\n"));
+    }
+
+    #[test]
+    fn opening_a_heredoc_swallows_the_rest_and_closing_it_releases_it() {
+        // An unterminated heredoc: no sync point, parsed to the end.
+        let open = replaced(BASE, "COPY a b", "RUN <<END");
+        let (start, end) = incremental(BASE, &open);
+        assert_eq!(start, line_start(&open, "RUN <<END"));
+        assert_eq!(end, open.len());
+        assert!(
+            parse(&open)
+                .errors
+                .iter()
+                .any(|e| e.message.contains("unterminated heredoc"))
+        );
+        // Closing it again, further down: the lines in between are its body.
+        let closed = replaced(&open, "WORKDIR /app\n", "END\nWORKDIR /app\n");
+        incremental(&open, &closed);
+        incremental(&closed, &open);
+        // Deleting a terminator makes the body run on to a later `EOF` line (none here).
+        let unterminated = replaced(BASE, "echo hi\nEOF\n", "echo hi\n");
+        let (_, end) = incremental(BASE, &unterminated);
+        assert_eq!(end, unterminated.len());
+        incremental(&unterminated, BASE);
+        // A terminator edited into a body line, and out of it.
+        let early = replaced(BASE, "print(1)\n", "PY\n");
+        incremental(BASE, &early);
+        incremental(&early, BASE);
+        // A terminator that matches a later heredoc's name first.
+        incremental(BASE, &replaced(BASE, "<<'PY'", "<<'FD'"));
+        // `<<-` strips tabs before the terminator.
+        incremental(BASE, &replaced(BASE, "echo hi\nEOF", "echo hi\n\tEOF"));
+        incremental(BASE, &replaced(BASE, "RUN <<EOF", "RUN <<-EOF"));
+    }
+
+    #[test]
+    fn edits_of_the_directives_parse_from_scratch() {
+        // `# escape=` changes how every later line is read.
+        let backtick = replaced(BASE, "# escape=\\", "# escape=`");
+        assert!(matches!(check(BASE, &backtick), Reparsed::Full(_)));
+        assert_eq!(parse(&backtick).escape, '`');
+        assert!(matches!(check(&backtick, BASE), Reparsed::Full(_)));
+        // The first line after the directives could become one.
+        let directive = replaced(BASE, "FROM alpine", "# check=skip=all\nFROM alpine");
+        assert!(matches!(check(BASE, &directive), Reparsed::Full(_)));
+        let directive = replaced(BASE, "FROM alpine:3.20 AS base", "# escape=`");
+        assert!(matches!(check(BASE, &directive), Reparsed::Full(_)));
+        // A repeated directive is an error, and a no-op.
+        let repeated = format!("# escape=`\n{BASE}");
+        check(BASE, &repeated);
+        check(&repeated, BASE);
+        // After the first line that is not a directive, `# escape=` is a comment: reused.
+        let comment = replaced(BASE, "# a comment", "# escape=`");
+        incremental(BASE, &comment);
+        assert_eq!(parse(&comment).escape, '\\');
+        // With backtick as the escape character, continuations use it.
+        let windows = "# escape=`\nFROM a\nRUN a `\n  b\nRUN c\n";
+        incremental(windows, &windows.replace("a `\n", "a\n"));
+        incremental(windows, &windows.replace("RUN c", "RUN c `"));
+    }
+
+    #[test]
+    fn edits_at_the_start_and_the_end() {
+        for new in [
+            format!("FROM x\n{BASE}"),
+            format!("\n{BASE}"),
+            format!(" {BASE}"),
+            format!("\u{feff}{BASE}"),
+            BASE[1..].to_owned(),
+        ] {
+            assert!(matches!(check(BASE, &new), Reparsed::Full(_)), "{new:?}");
+            check(&new, BASE);
+        }
+        let plain = "FROM a\nRUN b\n";
+        check(plain, &format!("# c\n{plain}"));
+        check(plain, &plain[1..]);
+        // Appending, with and without a final line break; removing the final line break.
+        for new in [
+            format!("{BASE}RUN x\n"),
+            format!("{BASE}RUN x"),
+            format!("{BASE}\n"),
+            format!("{BASE}#"),
+            BASE.trim_end().to_owned(),
+            format!("{}p", BASE.trim_end()),
+            format!("{}\r\n", BASE.trim_end()),
+        ] {
+            let (_, end) = incremental(BASE, &new);
+            assert_eq!(end, new.len());
+            incremental(&new, BASE);
+        }
+        // Typing at the end of a file without a final line break.
+        let mut text = BASE.trim_end().to_owned();
+        for c in " && echo done \\\n  x\n".chars() {
+            let mut next = text.clone();
+            next.push(c);
+            check(&text, &next);
+            text = next;
+        }
+    }
+
+    #[test]
+    fn deleting_everything() {
+        check(BASE, "");
+        check("", BASE);
+        check("", "");
+        check(BASE, "\n");
+        // Everything but the first line, then everything but a comment: the "no
+        // instructions" error comes from the new tree.
+        let first = "FROM alpine:3.20\n";
+        let (start, end) = incremental(&format!("{first}{BASE}"), first);
+        assert_eq!((start, end), (first.len(), first.len()));
+        let comment = "# just a comment\nFROM a\nRUN b\n";
+        incremental(comment, "# just a comment\n");
+        incremental(comment, "# just a comment\nRUN b\n");
+        // A file without instructions is parsed from scratch.
+        assert!(matches!(
+            check("# just a comment\n", comment),
+            Reparsed::Full(_)
+        ));
+        assert_eq!(check(BASE, BASE), Reparsed::Unchanged);
+    }
+
+    #[test]
+    fn crlf_files() {
+        let crlf = BASE.replace('\n', "\r\n");
+        incremental(&crlf, &replaced(&crlf, "add curl", "add curl git"));
+        incremental(&crlf, &replaced(&crlf, "add curl\r\n", "add curl \\\r\n"));
+        incremental(&crlf, &replaced(&crlf, "A=1 \\\r\n", "A=1\r\n"));
+        incremental(&crlf, &replaced(&crlf, "echo hi\r\nEOF\r\n", "echo hi\r\n"));
+        // Splitting a CRLF, and joining a lone CR to a LF.
+        incremental(&crlf, &replaced(&crlf, "curl\r\n", "curl\rx\n"));
+        incremental(&crlf, &replaced(&crlf, "curl\r\n", "curl\r\r\n"));
+        let lone_cr = replaced(&crlf, "COPY a b\r\n", "COPY a b\r");
+        incremental(&crlf, &lone_cr);
+        incremental(&lone_cr, &crlf);
+        // A file ending in CR.
+        incremental(&crlf, &format!("{crlf}RUN x\r"));
+        incremental(
+            &format!("{crlf}RUN <<X\r"),
+            &format!("{crlf}RUN <<X\r\nX\r\n"),
+        );
+    }
+
+    #[test]
+    fn non_ascii_text() {
+        let text = replaced(BASE, "echo hi", "echo 안녕 😀");
+        incremental(BASE, &text);
+        // Edits whose common prefix or suffix ends inside a character.
+        incremental(&text, &replaced(&text, "안녕", "안경"));
+        incremental(&text, &replaced(&text, "😀", "😁"));
+        incremental(&text, &replaced(&text, "😀", ""));
+        let label = replaced(BASE, "COPY a b", "LABEL 설명=\"한국어\" é=1");
+        incremental(BASE, &label);
+        incremental(&label, &replaced(&label, "한국어", "한국"));
+        incremental(&label, &replaced(&label, "\"한국어\"", "\"한국어"));
+    }
+
+    /// Every small edit at every position of the base document: inserting and deleting
+    /// syntax that changes how lines group, and single characters.
+    #[test]
+    fn every_small_edit_everywhere() {
+        const SNIPPETS: &[&str] = &[
+            "\\\n", "\\", "\n", "\r\n", "\r", "#", "# c\n", "<<EOF\n", "EOF\n", "EOF", "x", " ",
+            "\"", "[", "FROM ", "RUN ", "한", "😀", "`",
+        ];
+        let texts = [BASE.to_owned(), BASE.replace('\n', "\r\n")];
+        let mut reused = 0;
+        let mut total = 0;
+        for text in &texts {
+            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            for (n, &at) in boundaries.iter().enumerate() {
+                let mut variants = Vec::new();
+                for snippet in SNIPPETS {
+                    variants.push(format!("{}{snippet}{}", &text[..at], &text[at..]));
+                }
+                for len in 1..=3 {
+                    if let Some(&end) = boundaries.get(n + len) {
+                        variants.push(format!("{}{}", &text[..at], &text[end..]));
+                        variants.push(format!("{}\\\n{}", &text[..at], &text[end..]));
+                    }
+                }
+                variants.push(text[..at].to_owned());
+                for new in &variants {
+                    total += 1;
+                    if matches!(check(text, new), Reparsed::Incremental { .. }) {
+                        reused += 1;
+                    }
+                    check(new, text);
+                }
+            }
+        }
+        assert!(reused * 10 > total * 7, "{reused} of {total} reused");
+    }
+
+    #[test]
+    fn the_changed_range_is_tight() {
+        assert_eq!(changed_range(b"abc", b"abc"), (3, 3, 3));
+        assert_eq!(changed_range(b"abc", b"axc"), (1, 2, 2));
+        assert_eq!(changed_range(b"abc", b"abbc"), (2, 2, 3));
+        assert_eq!(changed_range(b"aXa", b"aXaXa"), (3, 3, 5));
+        assert_eq!(changed_range(b"", b"x"), (0, 0, 1));
+        assert_eq!(changed_range(b"x", b""), (0, 1, 0));
+        // Around the chunk sizes: the prefix and suffix are common and cannot grow.
+        let long: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+        for at in [0, 1, 63, 64, 65, 1023, 1024, 1025, 2047, 2999, 3000] {
+            let mut inserted = long.clone();
+            inserted.insert(at, 7);
+            let mut removed = long.clone();
+            removed.remove(at.min(2999));
+            let mut replaced = long.clone();
+            replaced[at.min(2999)] ^= 0x55;
+            for edited in [inserted, removed, replaced] {
+                let (a, b_old, b_new) = changed_range(&long, &edited);
+                assert_eq!(long[..a], edited[..a]);
+                assert_eq!(long[b_old..], edited[b_new..]);
+                assert!(a <= b_old && a <= b_new);
+                assert!(a == b_old.min(b_new) || long[a] != edited[a]);
+                let suffix = long.len() - b_old;
+                assert!(
+                    a == b_old.min(b_new)
+                        || long[long.len() - suffix - 1] != edited[edited.len() - suffix - 1]
+                );
+                assert!(
+                    b_old - a <= 2 && b_new - a <= 2,
+                    "{at}: {a} {b_old} {b_new}"
+                );
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@ use std::fmt::{self, Write as _};
 use super::kind::SyntaxKind;
 use crate::syntax::TextRange;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Element {
     kind: SyntaxKind,
     range: TextRange,
@@ -90,6 +90,108 @@ impl SyntaxTree {
     }
 }
 
+/// What the incremental reparse (`parser::reparse`) reads of an old tree: its top-level
+/// structure. The children of the root are the pieces of *top-level lines* (the unit the
+/// parser's main loop handles): an optional `Indent`, then a `Comment`, an `Instruction`
+/// (with its continuation lines and heredoc bodies) or a `Directive`, then the `Newline`
+/// that ends the line. So a root child starts a top-level line exactly when it is the first
+/// one or follows a `Newline` or the `Bom`. (A `Newline` can start at a physical line start
+/// without starting a top-level line: after a continuation that ends in blank lines at the
+/// end of the file, the instruction ends at the last blank line's start.)
+impl SyntaxTree {
+    /// Structural equality: the same text and the same elements (kinds, ranges, parents,
+    /// subtree ends). `==` on trees is identity, which typed views rely on; this is for
+    /// checking that two parses agree.
+    pub fn same_as(&self, other: &SyntaxTree) -> bool {
+        self.text == other.text && self.elements == other.elements
+    }
+
+    /// Start offset of element `idx`.
+    pub(crate) fn start_of(&self, idx: usize) -> u32 {
+        self.elements[idx].range.start
+    }
+
+    pub(crate) fn kind_of(&self, idx: usize) -> SyntaxKind {
+        self.elements[idx].kind
+    }
+
+    /// The root child after root child `idx` (the number of elements when there is none).
+    pub(crate) fn next_root_child(&self, idx: usize) -> usize {
+        self.elements[idx].subtree_end as usize
+    }
+
+    /// The root child whose subtree holds element `idx` (`idx >= 1`).
+    fn root_child_of(&self, mut idx: usize) -> usize {
+        loop {
+            let parent = self.elements[idx].parent as usize;
+            if parent == 0 {
+                return idx;
+            }
+            idx = parent;
+        }
+    }
+
+    /// Whether root child `idx` starts a top-level line (see above).
+    pub(crate) fn starts_top_level_line(&self, idx: usize) -> bool {
+        idx == 1
+            || matches!(
+                self.elements[self.root_child_of(idx - 1)].kind,
+                SyntaxKind::Newline | SyntaxKind::Bom
+            )
+    }
+
+    /// The root child starting the last top-level line that starts at or before `offset`,
+    /// or `None` for an empty tree. Element starts never decrease in pre-order, so this is
+    /// a binary search, then a walk up (the tree is shallow) and back over the few root
+    /// children of one line.
+    pub(crate) fn top_level_line_at(&self, offset: u32) -> Option<usize> {
+        let upto = self.elements[1..].partition_point(|e| e.range.start <= offset);
+        if upto == 0 {
+            return None;
+        }
+        let mut child = self.root_child_of(upto);
+        while !self.starts_top_level_line(child) {
+            child = self.root_child_of(child - 1);
+        }
+        Some(child)
+    }
+
+    /// Whether any root child in `[from, to)` (both root-child boundaries) is an
+    /// instruction.
+    pub(crate) fn has_instruction_between(&self, from: usize, to: usize) -> bool {
+        let mut idx = from;
+        while idx < to {
+            if matches!(self.elements[idx].kind, SyntaxKind::Instruction(_)) {
+                return true;
+            }
+            idx = self.next_root_child(idx);
+        }
+        false
+    }
+
+    /// Where the parser directives at the top end: the start of the first top-level line
+    /// that is not a directive line (the length of the text when all lines are directives).
+    /// Directive nodes only occur at the top, so this stops at the first other node or
+    /// comment.
+    pub(crate) fn directives_end(&self) -> usize {
+        let mut end = 0;
+        let mut idx = 1;
+        let mut after_directive = false;
+        while idx < self.elements.len() {
+            let e = self.elements[idx];
+            match e.kind {
+                SyntaxKind::Bom | SyntaxKind::Directive => end = e.range.end,
+                SyntaxKind::Newline if after_directive => end = e.range.end,
+                SyntaxKind::Indent => {}
+                _ => break,
+            }
+            after_directive = e.kind == SyntaxKind::Directive;
+            idx = self.next_root_child(idx);
+        }
+        end as usize
+    }
+}
+
 impl fmt::Debug for SyntaxTree {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.debug_dump())
@@ -118,6 +220,47 @@ impl TreeBuilder {
         };
         builder.start_node(SyntaxKind::File);
         builder
+    }
+
+    /// A builder for `text` that already holds the root and root children `[1, upto)` of
+    /// `old`, whose text agrees with `text` up to where root child `upto` starts, which is
+    /// where building goes on (see `parser::reparse`). Those elements keep their indices,
+    /// ranges and parents; `extra` is room for what the new text adds.
+    pub(crate) fn resume(old: &SyntaxTree, upto: usize, text: String, extra: usize) -> Self {
+        let mut elements = Vec::with_capacity(old.elements.len() + extra);
+        elements.extend_from_slice(&old.elements[..upto]);
+        TreeBuilder {
+            offset: old.elements[upto].range.start,
+            text,
+            elements,
+            stack: vec![0],
+        }
+    }
+
+    /// Appends the root children of `old` from root child `from` on, which the new text
+    /// holds unchanged from the builder's offset on: their ranges move by the difference
+    /// of the two offsets, their parent and subtree-end indices by the difference of the
+    /// two element counts (children of the root keep the root as parent).
+    pub(crate) fn append_shifted(&mut self, old: &SyntaxTree, from: usize) {
+        debug_assert_eq!(self.stack, [0], "only at the top level");
+        // Wrapping arithmetic: the shifted values are in range, the shifts may be negative.
+        let by = self.offset.wrapping_sub(old.elements[from].range.start);
+        let index_by = (self.elements.len() as u32).wrapping_sub(from as u32);
+        self.elements
+            .extend(old.elements[from..].iter().map(|e| Element {
+                kind: e.kind,
+                range: TextRange {
+                    start: e.range.start.wrapping_add(by),
+                    end: e.range.end.wrapping_add(by),
+                },
+                parent: if e.parent == 0 {
+                    0
+                } else {
+                    e.parent.wrapping_add(index_by)
+                },
+                subtree_end: e.subtree_end.wrapping_add(index_by),
+            }));
+        self.offset = old.elements[0].range.end.wrapping_add(by);
     }
 
     pub(crate) fn offset(&self) -> u32 {
