@@ -18,7 +18,7 @@ use crate::diagnostics::Diagnostic;
 use crate::facts::DockerfileFacts;
 use crate::semantic::{DockerfileModel, ShellCache, analyze};
 use crate::syntax::TextRange;
-use crate::syntax::dockerfile::{Parse, parse};
+use crate::syntax::dockerfile::{Parse, parse, reparse};
 
 pub mod actions;
 pub mod completion;
@@ -53,19 +53,24 @@ impl DockerfileAnalysis {
     }
 
     pub fn with_config(text: &str, facts: &DockerfileFacts, config: &Config) -> Arc<Self> {
-        Self::compute(text, facts, config, None, None)
+        Self::compute(text, facts, config, None, None, None)
     }
 
     /// The analysis, reusing what earlier versions of the same document computed: the RUN
-    /// parses `shells` holds and the findings of unchanged stages `rules` holds.
+    /// parses `shells` holds, the findings of unchanged stages `rules` holds, and the parse
+    /// of the previous version (only the lines around the edit are parsed again).
     pub fn compute(
         text: &str,
         facts: &DockerfileFacts,
         config: &Config,
         shells: Option<&ShellCache>,
         rules: Option<&RuleCache>,
+        previous: Option<&Parse>,
     ) -> Arc<Self> {
-        let parse = parse(text);
+        let parse = match previous {
+            Some(old) => reparse(old, text),
+            None => parse(text),
+        };
         let model = analyze(&parse);
         let diagnostics = crate::analysis::check_incrementally(
             text, &parse, &model, facts, config, shells, rules,

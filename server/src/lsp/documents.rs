@@ -23,6 +23,9 @@ pub(crate) struct OpenDocument {
     shells: Arc<ShellCache>,
     /// Rule findings of recent versions, by stage: a keystroke re-checks only its stage.
     rules: Arc<RuleCache>,
+    /// The latest analysis, kept after its version is edited: the next version re-parses
+    /// only the lines around the edit.
+    last_analysis: Option<Arc<DockerfileAnalysis>>,
 }
 
 /// Everything a request needs about one version of a document.
@@ -62,6 +65,7 @@ impl DocumentStore {
                 snapshot: None,
                 shells: Arc::default(),
                 rules: Arc::default(),
+                last_analysis: None,
             },
         );
     }
@@ -168,6 +172,7 @@ impl DocumentStore {
         let kind = open.kind;
         let shells = open.shells.clone();
         let rules = open.rules.clone();
+        let previous = open.last_analysis.clone();
         let mut facts = DockerfileFacts::default();
         let mut config = Config::default();
         let analysis = (kind == Some(FileKind::Dockerfile)).then(|| {
@@ -178,9 +183,18 @@ impl DocumentStore {
                 .map(|path| self.facts.dockerfile_facts(path))
                 .unwrap_or_default();
             config = self.config_for(path.as_deref());
-            DockerfileAnalysis::compute(&text, &facts, &config, Some(&shells), Some(&rules))
+            DockerfileAnalysis::compute(
+                &text,
+                &facts,
+                &config,
+                Some(&shells),
+                Some(&rules),
+                previous.as_ref().map(|a| &a.parse),
+            )
         });
+        drop(previous);
         let open = self.docs.get_mut(uri)?;
+        open.last_analysis = analysis.clone();
         let snapshot = Arc::new(Snapshot {
             version,
             index: LineIndex::new(&text),
