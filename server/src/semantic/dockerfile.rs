@@ -26,7 +26,8 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+// Stage names are hashed on every keystroke: foldhash is faster than SipHash on short keys.
+use foldhash::fast::RandomState as FastHash;
 
 use super::expand::{ExpandOptions, Expanded, Lookup, expand};
 use super::scope::{Declaration, Scope, Variable, declare_args, declare_env};
@@ -455,7 +456,7 @@ pub fn analyze(parse: &Parse) -> DockerfileModel {
             })
         })
         .collect();
-    let mut stages_by_name: HashMap<&str, Vec<usize>, Xxh3DefaultBuilder> = HashMap::default();
+    let mut stages_by_name: HashMap<&str, Vec<usize>, FastHash> = HashMap::default();
     for (index, name) in names.iter().enumerate() {
         if let Some(name) = name {
             stages_by_name
@@ -576,7 +577,7 @@ struct Analyzer<'n> {
     escape: char,
     stage_count: usize,
     /// The stages with each lowercased name, in order.
-    stages_by_name: HashMap<&'n str, Vec<usize>, Xxh3DefaultBuilder>,
+    stages_by_name: HashMap<&'n str, Vec<usize>, FastHash>,
     references: Vec<StageReference>,
 }
 
@@ -625,9 +626,9 @@ impl Analyzer<'_> {
     /// that, a case-insensitive match, or the stage itself or a later one, is what the author
     /// most likely meant (and a diagnostic can say why it does not work).
     fn stage_named_in_from(&self, index: usize, text: &str) -> Option<(usize, bool)> {
-        let lowercase = text.to_lowercase();
-        let case_mismatch = lowercase != text;
-        let named = self.stages_by_name.get(lowercase.as_str())?;
+        let lowercase = lowercase(text);
+        let case_mismatch = *lowercase != *text;
+        let named = self.stages_by_name.get(&*lowercase)?;
         // `named` is sorted: the last one before `index`, else the first one from `index` on.
         let split = named.partition_point(|&i| i < index);
         let found = match split.checked_sub(1) {
@@ -729,10 +730,10 @@ impl Analyzer<'_> {
     /// Resolves a `--from` value: a stage name (last stage with it), a stage index, or an
     /// image, as BuildKit does.
     fn resolve(&self, text: &str, allow_index: bool) -> (ReferenceTarget, bool) {
-        let lowercase = text.to_lowercase();
+        let lowercase = lowercase(text);
         if let Some(&found) = self
             .stages_by_name
-            .get(lowercase.as_str())
+            .get(&*lowercase)
             .and_then(|named| named.last())
         {
             return (ReferenceTarget::Stage(found), false);
@@ -752,6 +753,16 @@ impl Analyzer<'_> {
             ReferenceTarget::Unknown
         };
         (target, false)
+    }
+}
+
+/// `text` lowercased, without allocating when it already is (stage names usually are, and
+/// every reference is looked up on every keystroke).
+fn lowercase(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.to_lowercase())
     }
 }
 

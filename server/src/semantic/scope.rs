@@ -22,9 +22,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// Names are hashed for every declaration and lookup of every keystroke's analysis: xxh3
-/// instead of the default SipHash.
-type FastHash = xxhash_rust::xxh3::Xxh3DefaultBuilder;
+/// Names are hashed for every declaration and lookup of every keystroke's analysis: foldhash
+/// is several times faster than the default SipHash on short keys.
+type FastHash = foldhash::fast::RandomState;
 use std::sync::Arc;
 
 use super::expand::{ExpandOptions, Expanded, Lookup, expand};

@@ -717,13 +717,16 @@ fn scope_for<'s>(
 }
 
 /// The candidates [`closest`] could pick for `name`: about as long, or starting with it.
-/// Filtering first keeps suggestions cheap in files with many names.
+/// Filtering first keeps suggestions cheap in files with many names. Only names a
+/// reference can spell are candidates: a broken declaration (`ENV APP_HO'ME=...`) records
+/// a name whose suggestion would write a quote into the file.
 fn near<'s, 'a: 's>(name: &str, candidates: &'s [&'a str]) -> impl Iterator<Item = &'a str> + 's {
     let length = name.len();
     let prefix = name.as_bytes().to_vec();
     candidates.iter().copied().filter(move |c| {
-        c.len().abs_diff(length) <= 2
-            || (c.len() > length && c.as_bytes()[..length].eq_ignore_ascii_case(&prefix))
+        is_identifier(c)
+            && (c.len().abs_diff(length) <= 2
+                || (c.len() > length && c.as_bytes()[..length].eq_ignore_ascii_case(&prefix)))
     })
 }
 
@@ -784,6 +787,11 @@ fn sub_range(outer: TextRange, inner: TextRange, exact: bool) -> TextRange {
 
 /// Replaces the name inside the `$NAME` or `${NAME...}` expression of `u`.
 fn rename_fix(text: &str, range: TextRange, u: &UndefinedVar, to: &str) -> Option<Fix> {
+    // A name from a broken declaration (`ENV APP_HO'ME=...`) would write a quote into the
+    // file.
+    if !is_identifier(to) {
+        return None;
+    }
     let expression = text.get(u.range.as_usize())?;
     let offset = if expression.starts_with("${") { 2 } else { 1 };
     let name = expression.get(offset..offset + u.name.len())?;
@@ -1047,6 +1055,18 @@ mod tests {
             "FROM é:$X\nCOPY ${Ü} /\n",
         ] {
             let _ = findings(src);
+        }
+    }
+
+    #[test]
+    fn suggestions_are_names_a_reference_can_spell() {
+        let src = "FROM python:3.12-slim\nENV APP_HO'ME=/opt/app\nENV H=${APP_HOME}/src\n";
+        let found = findings(src);
+        assert!(!found.is_empty());
+        for d in found {
+            if let Some(fix) = &d.fix {
+                assert!(!fix.title.contains('\''), "{}", fix.title);
+            }
         }
     }
 }
