@@ -166,3 +166,33 @@ fn a_later_user_clears_the_root_user_finding_in_an_earlier_stage() {
             .any(|d| d.code == "DF071")
     );
 }
+
+/// DF006 checks one stage at a time against the case most keywords of the file use: when
+/// edits in one stage flip that case, the findings of every other stage change too.
+#[test]
+fn flipping_the_files_keyword_case_rechecks_every_stage() {
+    let (shells, rules) = (ShellCache::new(), RuleCache::new());
+    let mut text = String::from("FROM alpine:3.20 AS one\nRUN true\n");
+    text.push_str("FROM alpine:3.20 AS two\nrun true\nrun false\nrun true\n");
+    assert_same(&text, &shells, &rules);
+    let upper_first = incremental(&text, &shells, &rules);
+    // Lower-casing the first stage makes lower case the majority.
+    let flipped = text.replacen(
+        "FROM alpine:3.20 AS one\nRUN",
+        "from alpine:3.20 as one\nrun",
+        1,
+    );
+    assert_same(&flipped, &shells, &rules);
+    let lower_first = incremental(&flipped, &shells, &rules);
+    let df006_lines = |found: &[Diagnostic], src: &str| -> Vec<usize> {
+        found
+            .iter()
+            .filter(|d| d.code == "DF006")
+            .map(|d| src[..d.range.start as usize].lines().count())
+            .collect()
+    };
+    assert_ne!(
+        df006_lines(&upper_first, &text),
+        df006_lines(&lower_first, &flipped)
+    );
+}

@@ -8,6 +8,7 @@
 //! - the text before the first `FROM` (global `ARG`s, parser directives) and the file's
 //!   line ending;
 //! - the file's stage graph: every stage's name and base, every stage reference;
+//! - file-wide facts the model counts for such rules (the case most keywords are written in);
 //! - where the segment is: its stage number and whether it is the last stage;
 //! - the configuration and the facts from other files;
 //! - when a message named a line, the first line of every segment of the file.
@@ -69,6 +70,8 @@ pub(crate) fn segments(text: &str, model: &DockerfileModel, context_key: u64) ->
     crlf.hash(&mut shared);
     slice(0).hash(&mut shared);
     graph_signature(model).hash(&mut shared);
+    // File-wide facts that stage-by-stage rules compare against (DF006: the keyword case).
+    model.keyword_case.mostly_lower().hash(&mut shared);
     let shared = shared.finish();
 
     let last = model.stages.len().checked_sub(1);

@@ -48,9 +48,42 @@ pub struct DockerfileModel {
     pub stages: Vec<Stage>,
     /// Every stage reference: `FROM <stage>`, `COPY/ADD --from=`, `RUN --mount=...,from=`.
     pub references: Vec<StageReference>,
+    /// How the file writes instruction keywords (ONBUILD triggers included): a file-wide
+    /// fact that stage-by-stage checks of keyword case compare against.
+    pub keyword_case: KeywordCase,
     global_declarations: Vec<Declaration>,
     global_scope: Scope,
     stage_scopes: Vec<StageScope>,
+}
+
+/// How many known instruction keywords are written all in upper and all in lower case.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KeywordCase {
+    pub upper: u32,
+    pub lower: u32,
+}
+
+impl KeywordCase {
+    /// Whether the file writes its keywords mostly in lower case (ties go to upper case,
+    /// the convention of the Dockerfile reference).
+    pub fn mostly_lower(&self) -> bool {
+        self.lower > self.upper
+    }
+
+    fn count(&mut self, instruction: &Instruction<'_>) {
+        if instruction.kind() == InstructionKind::Unknown {
+            return;
+        }
+        let keyword = instruction.keyword();
+        let bytes = keyword.text.as_bytes();
+        let has_lower = bytes.iter().any(u8::is_ascii_lowercase);
+        let has_upper = bytes.iter().any(u8::is_ascii_uppercase);
+        match (has_lower, has_upper) {
+            (true, false) => self.lower += 1,
+            (false, _) if !bytes.is_empty() => self.upper += 1,
+            _ => {}
+        }
+    }
 }
 
 /// What a stage's scope starts with and what it declares.
@@ -414,6 +447,13 @@ impl Stage {
 pub fn analyze(parse: &Parse) -> DockerfileModel {
     let escape = parse.escape;
     let instructions: Vec<Instruction<'_>> = Dockerfile::new(&parse.tree).instructions().collect();
+    let mut keyword_case = KeywordCase::default();
+    for instruction in &instructions {
+        keyword_case.count(instruction);
+        if let Some(trigger) = instruction.trigger() {
+            keyword_case.count(&trigger);
+        }
+    }
     let from_positions: Vec<usize> = instructions
         .iter()
         .enumerate()
@@ -566,6 +606,7 @@ pub fn analyze(parse: &Parse) -> DockerfileModel {
         global_args,
         stages,
         references: analyzer.references,
+        keyword_case,
         global_declarations,
         global_scope,
         stage_scopes,

@@ -27,8 +27,8 @@ pub mod scope;
 pub mod shell;
 
 pub use dockerfile::{
-    BaseKind, DockerfileModel, InstructionInfo, ReferenceKind, ReferenceTarget, Stage, StageBase,
-    StageName, StageOrder, StagePlatform, StageReference, analyze,
+    BaseKind, DockerfileModel, InstructionInfo, KeywordCase, ReferenceKind, ReferenceTarget, Stage,
+    StageBase, StageName, StageOrder, StagePlatform, StageReference, analyze,
 };
 pub use expand::{ExpandError, ExpandOptions, Expanded, Lookup, UndefinedVar};
 pub use scope::{Scope, Variable, VariableKind};

@@ -1,10 +1,6 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
-use crate::rules::dockerfile::instructions::with_triggers;
 use crate::rules::{DockerfileContext, declare_rule};
-use std::borrow::Cow;
-
 use crate::syntax::TextRange;
-use crate::syntax::dockerfile::ast::Spanned;
 use crate::syntax::dockerfile::{InstructionKind, SyntaxKind};
 
 declare_rule! {
@@ -48,6 +44,7 @@ declare_rule! {
         severity: Style,
         fixable: true,
         default_enabled: true,
+        scope: Segment,
     };
 }
 
@@ -76,43 +73,18 @@ fn in_case(word: &str, case: Case) -> String {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    // This rule reads every keyword of the file on every keystroke: count cases on the
-    // keyword tokens first (no allocation), and build messages only for the odd ones out.
-    // A keyword is one token unless a line continuation splits it (`RU\⏎N`): then the
-    // joined text is read.
-    let keyword_tokens = || {
-        with_triggers(ctx.parse)
-            .filter(|i| i.kind() != InstructionKind::Unknown)
-            .filter_map(|i| {
-                let token = i.syntax().child_token(SyntaxKind::Keyword)?;
-                let whole = i
-                    .kind()
-                    .name()
-                    .is_some_and(|n| token.text().eq_ignore_ascii_case(n));
-                let keyword = if whole {
-                    Spanned {
-                        text: Cow::Borrowed(token.text()),
-                        range: token.range(),
-                    }
-                } else {
-                    i.keyword()
-                };
-                (!keyword.text.is_empty()).then_some((keyword, i))
-            })
-    };
-    let (mut lower, mut upper) = (0usize, 0usize);
-    for (keyword, _) in keyword_tokens() {
-        match case_of(&keyword.text) {
-            Case::Lower => lower += 1,
-            Case::Upper => upper += 1,
-            Case::Mixed => {}
-        }
-    }
-    // Ties go to upper case, the convention of the Dockerfile reference.
-    let file_case = if lower > upper {
+    // The file's case is counted by the model, so this rule only reads the stages being
+    // checked (and the incremental analysis redoes every stage when that case flips).
+    let file_case = if ctx.model.keyword_case.mostly_lower() {
         Case::Lower
     } else {
         Case::Upper
+    };
+    let keyword_tokens = || {
+        ctx.checked_instructions_with_triggers()
+            .filter(|i| i.kind() != InstructionKind::Unknown)
+            .map(|i| (i.keyword(), i))
+            .filter(|(keyword, _)| !keyword.text.is_empty())
     };
     for (keyword, instruction) in keyword_tokens() {
         let text = &*keyword.text;

@@ -1,19 +1,11 @@
-//! Small helpers over instructions shared by several rules: walking ONBUILD triggers, the
-//! lines an instruction occupies, and writing a keyword in the case of its neighbours.
+//! Small helpers over instructions shared by several rules: walking stages, telling ONBUILD
+//! triggers apart, the lines an instruction occupies, and writing a keyword in the case of its neighbours.
 
 use crate::rules::DockerfileContext;
 use crate::semantic::{BaseKind, Stage};
 use crate::syntax::TextRange;
-use crate::syntax::dockerfile::ast::{Dockerfile, Instruction};
-use crate::syntax::dockerfile::{InstructionKind, Parse, SyntaxKind};
-
-/// Every top-level instruction in order, each ONBUILD followed by its trigger (the
-/// instruction it runs in images built from this one).
-pub(crate) fn with_triggers(parse: &Parse) -> impl Iterator<Item = Instruction<'_>> {
-    Dockerfile::new(&parse.tree)
-        .instructions()
-        .flat_map(|i| std::iter::once(i).chain(i.trigger()))
-}
+use crate::syntax::dockerfile::ast::Instruction;
+use crate::syntax::dockerfile::{InstructionKind, SyntaxKind};
 
 /// Visits the instructions of every stage, with a state per stage: a stage built `FROM` an
 /// earlier stage starts from `inherit` of that stage's state at its end, any other stage
@@ -108,6 +100,7 @@ mod tests {
     use crate::config::Config;
     use crate::facts::DockerfileFacts;
     use crate::semantic::analyze;
+    use crate::syntax::dockerfile::ast::Dockerfile;
     use crate::syntax::dockerfile::parse;
 
     fn with_ctx(src: &str, f: impl FnOnce(&DockerfileContext<'_>)) {
@@ -121,10 +114,14 @@ mod tests {
 
     #[test]
     fn triggers_follow_their_onbuild() {
-        let parsed = parse("FROM a\nONBUILD RUN x\nCMD y\n");
-        let names: Vec<(String, bool)> = with_triggers(&parsed)
-            .map(|i| (i.name().into_owned(), is_trigger(&i)))
-            .collect();
+        let src = "FROM a\nONBUILD RUN x\nCMD y\n";
+        let mut names: Vec<(String, bool)> = Vec::new();
+        with_ctx(src, |ctx| {
+            names = ctx
+                .checked_instructions_with_triggers()
+                .map(|i| (i.name().into_owned(), is_trigger(&i)))
+                .collect();
+        });
         assert_eq!(
             names,
             [

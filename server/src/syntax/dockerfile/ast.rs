@@ -160,6 +160,17 @@ impl<'t> Instruction<'t> {
 
     /// The keyword as written (case kept) and its range.
     pub fn keyword(&self) -> Spanned<'t> {
+        // The keyword is the first token and, unless a line continuation splits it (`RU\⏎N`),
+        // the only keyword token: a known keyword spelled whole needs no look further.
+        if let Some(name) = self.kind().name()
+            && let Some(token) = self.0.child_token(SyntaxKind::Keyword)
+            && token.text().eq_ignore_ascii_case(name)
+        {
+            return Spanned {
+                text: Cow::Borrowed(token.text()),
+                range: token.range(),
+            };
+        }
         child_value(self.0, SyntaxKind::Keyword)
             .unwrap_or_else(|| Spanned::missing_at(self.0.range().start))
     }
