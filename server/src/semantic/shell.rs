@@ -11,11 +11,7 @@
 //! POSIX shell (PowerShell, cmd).
 
 use std::collections::HashMap;
-
-// Keys are whole RUN texts, hashed for every RUN on every keystroke: xxh3 is several times
-// faster than the default SipHash on them.
 use std::sync::{Arc, Mutex};
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use super::dockerfile::{DockerfileModel, Stage};
 use crate::syntax::TextRange;
@@ -417,12 +413,43 @@ pub struct ShellCache {
     maps: Mutex<CacheMaps>,
 }
 
+/// The cache's keys are already xxh3 hashes of the RUN texts: used as they are.
+#[derive(Clone, Copy, Debug, Default)]
+struct PassThrough;
+
+impl std::hash::BuildHasher for PassThrough {
+    type Hasher = PassThroughHasher;
+    fn build_hasher(&self) -> PassThroughHasher {
+        PassThroughHasher(0)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct PassThroughHasher(u64);
+
+impl std::hash::Hasher for PassThroughHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; anything else still spreads.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
 #[derive(Debug, Default)]
 struct CacheMaps {
     /// The escape character the entries were parsed with (another one empties the cache).
     escape: char,
-    current: HashMap<Box<str>, Option<Parsed>, Xxh3DefaultBuilder>,
-    previous: HashMap<Box<str>, Option<Parsed>, Xxh3DefaultBuilder>,
+    /// By the xxh3 hash of the RUN's text, with the text to confirm a hit (two texts with
+    /// one hash just take turns).
+    current: HashMap<u64, (Box<str>, Option<Parsed>), PassThrough>,
+    previous: HashMap<u64, (Box<str>, Option<Parsed>), PassThrough>,
 }
 
 impl CacheMaps {
@@ -438,14 +465,18 @@ impl CacheMaps {
             self.previous.clear();
             self.escape = escape;
         }
-        if let Some(found) = self.current.get(text) {
+        // One pass of xxh3 over the text, the only hashing it gets.
+        let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        if let Some((key, found)) = self.current.get(&hash)
+            && **key == *text
+        {
             return found.clone();
         }
-        let (key, value) = match self.previous.remove_entry(text) {
-            Some(found) => found,
-            None => (Box::from(text), parse()),
+        let (key, value) = match self.previous.remove(&hash) {
+            Some((key, found)) if *key == *text => (key, found),
+            _ => (Box::from(text), parse()),
         };
-        self.current.insert(key, value.clone());
+        self.current.insert(hash, (key, value.clone()));
         value
     }
 }
