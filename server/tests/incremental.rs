@@ -81,7 +81,11 @@ fn assert_same(text: &str, shells: &ShellCache, rules: &RuleCache) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    // 96 cases per test run; `PROPTEST_CASES=20000 cargo test --release --test incremental`
+    // for a long search.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96)
+    ))]
 
     #[test]
     fn incremental_findings_equal_full_ones(

@@ -76,6 +76,10 @@ pub(crate) fn segments(text: &str, model: &DockerfileModel, context_key: u64) ->
 
     let last = model.stages.len().checked_sub(1);
     let graph = StageGraph::new(model);
+    // Each segment's text is hashed once (one pass of xxh3), then combined by hash.
+    let text_hashes: Vec<u64> = (0..starts.len())
+        .map(|i| xxhash_rust::xxh3::xxh3_64(slice(i).as_bytes()))
+        .collect();
     let mut line = 0u32;
     let mut at = 0usize;
     let mut out = Vec::with_capacity(starts.len());
@@ -86,14 +90,14 @@ pub(crate) fn segments(text: &str, model: &DockerfileModel, context_key: u64) ->
         let mut h = DefaultHasher::new();
         shared.hash(&mut h);
         i.hash(&mut h);
-        slice(i).hash(&mut h);
+        text_hashes[i].hash(&mut h);
         if i > 0 {
             let stage = i - 1;
             (Some(stage) == last).hash(&mut h);
             // The stages this one reads: those it is built from and those it copies or
             // mounts from, and theirs in turn.
             for dependency in graph.dependencies(stage) {
-                slice(dependency + 1).hash(&mut h);
+                text_hashes[dependency + 1].hash(&mut h);
             }
         }
         out.push(Segment {
