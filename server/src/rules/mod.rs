@@ -644,3 +644,23 @@ mod tests {
         }
     }
 }
+
+/// Helpers for the rules' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::analysis::check_dockerfile;
+    use crate::diagnostics::Diagnostic;
+
+    /// What rule `code` finds in `src` when every default rule runs, as `dockwise check` does.
+    pub(crate) fn findings(code: &str, src: &str) -> Vec<Diagnostic> {
+        check_dockerfile(src)
+            .into_iter()
+            .filter(|d| d.code == code)
+            .collect()
+    }
+
+    /// `src` with the fix of `d` applied.
+    pub(crate) fn fixed(src: &str, d: &Diagnostic) -> String {
+        crate::fix::apply_fixes(src, &[d.fix.as_ref().expect("a fix")]).0
+    }
+}

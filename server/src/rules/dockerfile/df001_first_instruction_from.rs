@@ -83,12 +83,11 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<(String, String)> {
-        check_dockerfile(src)
+        testing::findings("DF001", src)
             .into_iter()
-            .filter(|d| d.code == "DF001")
             .map(|d| (src[d.range.as_usize()].to_owned(), d.message))
             .collect()
     }

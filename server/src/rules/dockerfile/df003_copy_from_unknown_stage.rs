@@ -141,14 +141,11 @@ fn is_valid_stage_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::{Applicability, Severity};
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<crate::diagnostics::Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF003")
-            .collect()
+        testing::findings("DF003", src)
     }
 
     #[test]

@@ -92,24 +92,12 @@ fn free_name(ctx: &DockerfileContext<'_>, reserved: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::{Applicability, Diagnostic};
+    use crate::rules::testing;
+    use crate::rules::testing::fixed;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF004")
-            .collect()
-    }
-
-    fn fixed(src: &str, d: &Diagnostic) -> String {
-        let mut edits = d.fix.as_ref().expect("fix").edits.clone();
-        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-        let mut out = src.to_owned();
-        for e in edits {
-            out.replace_range(e.range.as_usize(), &e.new_text);
-        }
-        out
+        testing::findings("DF004", src)
     }
 
     #[test]

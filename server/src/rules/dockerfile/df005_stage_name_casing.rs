@@ -69,24 +69,12 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::{Applicability, Diagnostic, Severity};
+    use crate::rules::testing;
+    use crate::rules::testing::fixed;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF005")
-            .collect()
-    }
-
-    fn fixed(src: &str, d: &Diagnostic) -> String {
-        let mut edits = d.fix.as_ref().expect("fix").edits.clone();
-        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-        let mut out = src.to_owned();
-        for e in edits {
-            out.replace_range(e.range.as_usize(), &e.new_text);
-        }
-        out
+        testing::findings("DF005", src)
     }
 
     #[test]

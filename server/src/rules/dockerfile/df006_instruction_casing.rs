@@ -165,14 +165,11 @@ fn push(
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Diagnostic;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF006")
-            .collect()
+        testing::findings("DF006", src)
     }
 
     fn flagged(src: &str) -> Vec<(String, String)> {

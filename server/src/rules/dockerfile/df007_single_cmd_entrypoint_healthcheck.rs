@@ -100,14 +100,11 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::{Applicability, Diagnostic, Severity};
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF007")
-            .collect()
+        testing::findings("DF007", src)
     }
 
     fn apply_all(src: &str) -> String {

@@ -189,14 +189,11 @@ fn json_array(elements: &[Element<'_>]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Diagnostic;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF009")
-            .collect()
+        testing::findings("DF009", src)
     }
 
     fn fixed(src: &str) -> Option<String> {

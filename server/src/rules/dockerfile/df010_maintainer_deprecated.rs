@@ -75,14 +75,12 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 mod tests {
     use crate::analysis::check_dockerfile;
     use crate::diagnostics::Applicability;
+    use crate::rules::testing;
 
     #[test]
     fn flags_maintainer_with_a_safe_fix() {
         let src = "FROM alpine:3.20\nmaintainer Jane Doe <jane@example.com>\n";
-        let found: Vec<_> = check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF010")
-            .collect();
+        let found: Vec<_> = testing::findings("DF010", src);
         assert_eq!(found.len(), 1);
         assert_eq!(&src[found[0].range.as_usize()], "maintainer");
         let fix = found[0].fix.as_ref().expect("fix");

@@ -96,12 +96,11 @@ fn check_workdir(
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
+    use crate::rules::testing;
 
     fn flagged(src: &str) -> Vec<String> {
-        check_dockerfile(src)
+        testing::findings("DF011", src)
             .into_iter()
-            .filter(|d| d.code == "DF011")
             .map(|d| src[d.range.as_usize()].to_owned())
             .collect()
     }
@@ -126,10 +125,7 @@ mod tests {
                    FROM a\nARG SUB=app\nWORKDIR ${SUB}\n\
                    FROM a\nARG UNKNOWN\nWORKDIR $UNKNOWN\n\
                    FROM a\nWORKDIR $HOME/app\n";
-        let found: Vec<_> = check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF011")
-            .collect();
+        let found: Vec<_> = testing::findings("DF011", src);
         assert_eq!(found.len(), 1);
         assert_eq!(&src[found[0].range.as_usize()], "${SUB}");
         assert!(found[0].message.contains("`${SUB}` (`app`)"));

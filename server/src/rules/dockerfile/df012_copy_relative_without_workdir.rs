@@ -133,14 +133,11 @@ fn insert_workdir(ctx: &DockerfileContext<'_>, keyword: TextRange, written: &str
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Diagnostic;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF012")
-            .collect()
+        testing::findings("DF012", src)
     }
 
     fn flagged(src: &str) -> Vec<String> {

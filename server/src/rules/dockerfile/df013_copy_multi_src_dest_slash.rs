@@ -111,6 +111,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
+    use crate::rules::testing;
     #[test]
     fn a_bare_dot_is_only_a_warning() {
         let found: Vec<_> = crate::analysis::check_dockerfile(
@@ -124,14 +125,10 @@ mod tests {
         assert_eq!(found, [Warning, Error]);
     }
 
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Diagnostic;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF013")
-            .collect()
+        testing::findings("DF013", src)
     }
 
     fn fixed(src: &str) -> String {

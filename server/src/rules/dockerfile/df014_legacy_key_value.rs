@@ -122,14 +122,11 @@ fn is_one_quoted_string(text: &str, escape: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Diagnostic;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF014")
-            .collect()
+        testing::findings("DF014", src)
     }
 
     fn fixed(src: &str) -> Option<String> {

@@ -114,14 +114,11 @@ fn blank_lines(node: crate::syntax::dockerfile::SyntaxNode<'_>) -> Vec<TextRange
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Diagnostic;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF015")
-            .collect()
+        testing::findings("DF015", src)
     }
 
     fn fixed(src: &str) -> String {

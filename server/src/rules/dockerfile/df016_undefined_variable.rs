@@ -825,14 +825,11 @@ fn guarded_default<'a>(text: &'a str, u: &UndefinedVar) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::is_valid_reference;
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::{Applicability, Diagnostic};
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF016")
-            .collect()
+        testing::findings("DF016", src)
     }
 
     fn flagged(src: &str) -> Vec<String> {
@@ -840,16 +837,6 @@ mod tests {
             .iter()
             .map(|d| src[d.range.as_usize()].to_owned())
             .collect()
-    }
-
-    fn apply(src: &str, d: &Diagnostic) -> String {
-        let mut out = src.to_owned();
-        let mut edits = d.fix.as_ref().expect("fix").edits.clone();
-        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-        for e in edits {
-            out.replace_range(e.range.as_usize(), &e.new_text);
-        }
-        out
     }
 
     #[test]
@@ -864,7 +851,7 @@ mod tests {
             "{}",
             found[0].message
         );
-        let fixed = apply(src, &found[0]);
+        let fixed = testing::fixed(src, &found[0]);
         assert!(
             fixed.contains("FROM scratch\nARG TARGETARCH\nCOPY"),
             "{fixed}"
@@ -882,10 +869,11 @@ mod tests {
         let texts: Vec<&str> = found.iter().map(|d| &src[d.range.as_usize()]).collect();
         assert_eq!(texts, ["$VERSON", "$SRC"]);
         assert!(found[0].message.contains("did you mean `$VERSION`?"));
-        let fixed = apply(src, &found[0]);
+        let fixed = testing::fixed(src, &found[0]);
         assert!(fixed.contains("LABEL version=$VERSION"));
         assert!(
-            apply(src, &found[1]).contains("ARG VERSION=1\nLABEL version=$VERSON\nARG SRC\nCOPY")
+            testing::fixed(src, &found[1])
+                .contains("ARG VERSION=1\nLABEL version=$VERSON\nARG SRC\nCOPY")
         );
     }
 
@@ -957,7 +945,7 @@ mod tests {
         let found = findings(src);
         assert_eq!(found.len(), 1);
         assert_eq!(&src[found[0].range.as_usize()], "${NODE_VERSION:-20}");
-        let fixed = apply(src, &found[0]);
+        let fixed = testing::fixed(src, &found[0]);
         assert_eq!(
             fixed,
             "ARG NODE_VERSION=20\nFROM node:${NODE_VERSION:-20}-alpine\n"
@@ -968,7 +956,7 @@ mod tests {
         let found = findings(src);
         assert!(found[0].message.contains("did you mean `$VERSION`?"));
         assert_eq!(
-            apply(src, &found[0]),
+            testing::fixed(src, &found[0]),
             "ARG VERSION=20\nFROM node:$VERSION\n"
         );
 

@@ -130,14 +130,11 @@ fn split_fix(
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Diagnostic;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF017")
-            .collect()
+        testing::findings("DF017", src)
     }
 
     fn apply_all(src: &str) -> String {

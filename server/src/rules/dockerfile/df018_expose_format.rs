@@ -186,16 +186,15 @@ fn port_problem(port: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::{Applicability, Severity};
+    use crate::rules::testing;
 
     /// The flagged text, the severity, and the fix's applicability with the fixed file.
     type Finding = (String, Severity, Option<(Applicability, String)>);
 
     fn flagged(src: &str) -> Vec<Finding> {
-        check_dockerfile(src)
+        testing::findings("DF018", src)
             .into_iter()
-            .filter(|d| d.code == "DF018")
             .map(|d| {
                 let fix = d.fix.map(|f| {
                     let mut out = src.to_owned();

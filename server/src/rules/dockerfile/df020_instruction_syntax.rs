@@ -433,14 +433,11 @@ fn check_signal(
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::{Applicability, Diagnostic};
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF020")
-            .collect()
+        testing::findings("DF020", src)
     }
 
     /// (flagged text, message, fixed file if there is a fix)

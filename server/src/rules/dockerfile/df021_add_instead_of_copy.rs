@@ -228,14 +228,11 @@ fn is_plain_local(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Diagnostic;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF021")
-            .collect()
+        testing::findings("DF021", src)
     }
 
     #[test]

@@ -172,11 +172,11 @@ fn named_in(onbuild_text: &[String], stage: &Stage) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::analysis::check_dockerfile;
+    use crate::rules::testing;
 
     fn flagged(src: &str) -> Vec<String> {
-        check_dockerfile(src)
+        testing::findings("DF022", src)
             .into_iter()
-            .filter(|d| d.code == "DF022")
             .map(|d| src[d.range.as_usize()].to_owned())
             .collect()
     }

@@ -62,12 +62,11 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
+    use crate::rules::testing;
 
     fn flagged(src: &str) -> Vec<String> {
-        check_dockerfile(src)
+        testing::findings("DF030", src)
             .into_iter()
-            .filter(|d| d.code == "DF030")
             .map(|d| src[d.range.as_usize()].to_owned())
             .collect()
     }

@@ -202,22 +202,11 @@ fn normalize_arch(arch: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::parse_platform;
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::{Applicability, Diagnostic};
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF034")
-            .collect()
-    }
-
-    fn apply(src: &str, d: &Diagnostic) -> String {
-        let mut out = src.to_owned();
-        for e in &d.fix.as_ref().unwrap().edits {
-            out.replace_range(e.range.as_usize(), &e.new_text);
-        }
-        out
+        testing::findings("DF034", src)
     }
 
     /// practices.md §4.3: each builder's name says its architecture (BuildKit's exemption).
@@ -237,7 +226,7 @@ mod tests {
         assert_eq!(&src[found[0].range.as_usize()], "linux/amd64");
         let fix = found[0].fix.as_ref().unwrap();
         assert_eq!(fix.applicability, Applicability::Unsafe);
-        let fixed = apply(src, &found[0]);
+        let fixed = testing::fixed(src, &found[0]);
         assert_eq!(
             fixed,
             "FROM --platform=$BUILDPLATFORM golang:1.23 AS build\nFROM scratch\n"
@@ -250,7 +239,7 @@ mod tests {
         let src = "FROM --platform=\"linux/arm64\" \\\n  alpine:3.20\n";
         let found = findings(src);
         assert_eq!(&src[found[0].range.as_usize()], "\"linux/arm64\"");
-        let fixed = apply(src, &found[0]);
+        let fixed = testing::fixed(src, &found[0]);
         assert_eq!(fixed, "FROM \\\n  alpine:3.20\n");
         assert!(findings(&fixed).is_empty());
     }

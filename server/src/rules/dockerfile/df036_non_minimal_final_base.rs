@@ -196,14 +196,11 @@ fn smaller_tag(image: &str, tag: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::smaller_tag;
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Applicability;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<crate::diagnostics::Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF036")
-            .collect()
+        testing::findings("DF036", src)
     }
 
     #[test]

@@ -232,14 +232,11 @@ fn move_fix(
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::fix::apply_fixes;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<crate::diagnostics::Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF041")
-            .collect()
+        testing::findings("DF041", src)
     }
 
     fn fixed(src: &str) -> String {

@@ -126,16 +126,13 @@ fn node_modules_source(ctx: &DockerfileContext<'_>, instruction: TextRange) -> O
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::fix::apply_fixes;
+    use crate::rules::testing;
 
     const GUIDE: &str = "FROM node:20-alpine AS builder\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\n\nFROM node:20-alpine AS runner\nWORKDIR /app\nCOPY --from=builder /app/dist ./dist\nCOPY --from=builder /app/node_modules ./node_modules\nCOPY --from=builder /app/package*.json ./\nUSER node\nCMD [\"node\", \"dist/server.js\"]\n";
 
     fn findings(src: &str) -> Vec<crate::diagnostics::Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF042")
-            .collect()
+        testing::findings("DF042", src)
     }
 
     #[test]

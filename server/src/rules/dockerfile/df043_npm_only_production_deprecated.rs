@@ -113,13 +113,12 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Applicability;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<(String, Option<String>)> {
-        check_dockerfile(src)
+        testing::findings("DF043", src)
             .into_iter()
-            .filter(|d| d.code == "DF043")
             .map(|d| {
                 let fix = d.fix.map(|f| {
                     assert_eq!(f.applicability, Applicability::Safe);

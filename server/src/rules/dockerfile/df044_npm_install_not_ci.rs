@@ -217,13 +217,12 @@ fn class_matches(pattern: &[u8], start: usize, c: u8) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::glob_matches;
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Applicability;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<(String, String)> {
-        check_dockerfile(src)
+        testing::findings("DF044", src)
             .into_iter()
-            .filter(|d| d.code == "DF044")
             .map(|d| {
                 let fix = d.fix.expect("fix");
                 assert_eq!(fix.applicability, Applicability::Unsafe);

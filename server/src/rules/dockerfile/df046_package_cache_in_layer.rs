@@ -398,13 +398,13 @@ fn names_dir(path: &str, name: &str) -> bool {
 mod tests {
     use crate::analysis::check_dockerfile;
     use crate::diagnostics::{Applicability, Severity};
+    use crate::rules::testing;
 
     type Finding = (String, Severity, Option<(Applicability, String)>);
 
     fn findings(src: &str) -> Vec<Finding> {
-        check_dockerfile(src)
+        testing::findings("DF046", src)
             .into_iter()
-            .filter(|d| d.code == "DF046")
             .map(|d| {
                 let fix = d
                     .fix

@@ -338,13 +338,13 @@ fn stdin_piped(commands: &[SimpleCommand], command: &SimpleCommand) -> bool {
 mod tests {
     use crate::analysis::check_dockerfile;
     use crate::diagnostics::{Applicability, Severity};
+    use crate::rules::testing;
 
     type Finding = (String, Severity, Option<(Applicability, String)>);
 
     fn findings(src: &str) -> Vec<Finding> {
-        check_dockerfile(src)
+        testing::findings("DF047", src)
             .into_iter()
-            .filter(|d| d.code == "DF047")
             .map(|d| {
                 let fix = d
                     .fix

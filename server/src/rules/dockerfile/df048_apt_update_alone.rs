@@ -144,12 +144,11 @@ fn merge_with_next(
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<(String, Option<String>)> {
-        check_dockerfile(src)
+        testing::findings("DF048", src)
             .into_iter()
-            .filter(|d| d.code == "DF048")
             .map(|d| {
                 let fix = d.fix.map(|f| {
                     let mut text = src.to_owned();

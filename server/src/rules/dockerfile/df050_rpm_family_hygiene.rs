@@ -278,13 +278,12 @@ fn stdin_piped(commands: &[SimpleCommand], command: &SimpleCommand) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Applicability;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<(String, Option<(Applicability, String)>)> {
-        check_dockerfile(src)
+        testing::findings("DF050", src)
             .into_iter()
-            .filter(|d| d.code == "DF050")
             .map(|d| {
                 let fix = d
                     .fix

@@ -133,14 +133,11 @@ fn join_fix(ctx: &DockerfileContext<'_>, first: &RunScript, second: &RunScript) 
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::fix::apply_fixes;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<crate::diagnostics::Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF051")
-            .collect()
+        testing::findings("DF051", src)
     }
 
     #[test]

@@ -130,12 +130,11 @@ fn holds_a_full_filesystem(ctx: &DockerfileContext<'_>, index: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
+    use crate::rules::testing;
 
     fn flagged(src: &str) -> Vec<String> {
-        check_dockerfile(src)
+        testing::findings("DF052", src)
             .into_iter()
-            .filter(|d| d.code == "DF052")
             .map(|d| src[d.range.as_usize()].to_owned())
             .collect()
     }

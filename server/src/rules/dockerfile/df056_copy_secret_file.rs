@@ -150,8 +150,8 @@ fn is_certificate(stem: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::secret_kind;
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Applicability;
+    use crate::rules::testing;
 
     #[test]
     fn secret_names() {
@@ -198,10 +198,7 @@ mod tests {
         let src = "FROM a AS build\nRUN x\nFROM a\nCOPY .env ./\n\
                    COPY --from=build /app/.env /app/\nADD https://x/.npmrc /root/\n\
                    COPY config/id_rsa /root/.ssh/\nCOPY . .\nCOPY <<EOF /x/.env\nA=1\nEOF\n";
-        let found: Vec<_> = check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF056")
-            .collect();
+        let found: Vec<_> = testing::findings("DF056", src);
         let names: Vec<&str> = found.iter().map(|d| &src[d.range.as_usize()]).collect();
         assert_eq!(names, [".env", "config/id_rsa"]);
         let fix = found[0].fix.as_ref().unwrap();

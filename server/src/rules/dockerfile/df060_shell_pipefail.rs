@@ -165,11 +165,11 @@ fn shell_fix(ctx: &DockerfileContext<'_>, run: &RunScript) -> Option<Fix> {
 mod tests {
     use crate::analysis::check_dockerfile;
     use crate::diagnostics::Applicability;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<(String, Option<String>)> {
-        check_dockerfile(src)
+        testing::findings("DF060", src)
             .into_iter()
-            .filter(|d| d.code == "DF060")
             .map(|d| {
                 let fix = d.fix.map(|f| {
                     assert_eq!(f.applicability, Applicability::Unsafe);

@@ -120,12 +120,11 @@ fn removes(rm: &SimpleCommand, dir: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<(String, String)> {
-        check_dockerfile(src)
+        testing::findings("DF061", src)
             .into_iter()
-            .filter(|d| d.code == "DF061")
             .map(|d| (src[d.range.as_usize()].to_owned(), d.message))
             .collect()
     }

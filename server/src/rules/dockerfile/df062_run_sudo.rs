@@ -85,12 +85,11 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<String> {
-        check_dockerfile(src)
+        testing::findings("DF062", src)
             .into_iter()
-            .filter(|d| d.code == "DF062")
             .map(|d| src[d.range.as_usize()].to_owned())
             .collect()
     }
@@ -105,9 +104,8 @@ mod tests {
     #[test]
     fn running_a_step_as_another_user_is_a_warning() {
         let src = "FROM debian\nRUN sudo -u app make && sudo make install\n";
-        let severities: Vec<_> = check_dockerfile(src)
+        let severities: Vec<_> = testing::findings("DF062", src)
             .into_iter()
-            .filter(|d| d.code == "DF062")
             .map(|d| d.severity)
             .collect();
         use crate::diagnostics::Severity::{Error, Warning};

@@ -156,13 +156,12 @@ fn quiet(command: &SimpleCommand) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Severity;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<(String, Severity, String)> {
-        check_dockerfile(src)
+        testing::findings("DF064", src)
             .into_iter()
-            .filter(|d| d.code == "DF064")
             .map(|d| (src[d.range.as_usize()].to_owned(), d.severity, d.message))
             .collect()
     }

@@ -163,14 +163,11 @@ fn is_windows(image: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::{Applicability, Diagnostic};
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF070")
-            .collect()
+        testing::findings("DF070", src)
     }
 
     fn fixed(src: &str) -> String {

@@ -68,12 +68,11 @@ fn is_zero(user: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
+    use crate::rules::testing;
 
     fn flagged(src: &str) -> Vec<String> {
-        check_dockerfile(src)
+        testing::findings("DF071", src)
             .into_iter()
-            .filter(|d| d.code == "DF071")
             .map(|d| src[d.range.as_usize()].to_owned())
             .collect()
     }

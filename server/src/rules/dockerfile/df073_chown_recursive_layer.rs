@@ -202,11 +202,11 @@ fn known_path(
 mod tests {
     use crate::analysis::check_dockerfile;
     use crate::rules::dockerfile::paths::{is_within, join};
+    use crate::rules::testing;
 
     fn found(src: &str) -> Vec<String> {
-        check_dockerfile(src)
+        testing::findings("DF073", src)
             .into_iter()
-            .filter(|d| d.code == "DF073")
             .map(|d| d.message)
             .collect()
     }

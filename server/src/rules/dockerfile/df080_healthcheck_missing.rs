@@ -157,15 +157,13 @@ fn first_port(
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::{check_dockerfile, check_dockerfile_with_facts};
+    use crate::analysis::check_dockerfile_with_facts;
     use crate::diagnostics::{Applicability, Diagnostic};
     use crate::facts::{ComposeHealthcheck, DockerfileFacts};
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF080")
-            .collect()
+        testing::findings("DF080", src)
     }
 
     fn inserted(src: &str) -> (String, Applicability) {

@@ -179,8 +179,8 @@ fn probe_program(probe: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::rules::dockerfile::health::json_array;
+    use crate::rules::testing;
 
     fn expected(args: &[&str]) -> String {
         json_array(&args.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
@@ -188,10 +188,7 @@ mod tests {
     use crate::fix::apply_fixes;
 
     fn findings(src: &str) -> Vec<crate::diagnostics::Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF081")
-            .collect()
+        testing::findings("DF081", src)
     }
 
     #[test]

@@ -192,14 +192,11 @@ fn exec_form(ctx: &DockerfileContext<'_>, shell: &ShellCommand<'_>) -> Option<St
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::check_dockerfile;
     use crate::diagnostics::Diagnostic;
+    use crate::rules::testing;
 
     fn findings(src: &str) -> Vec<Diagnostic> {
-        check_dockerfile(src)
-            .into_iter()
-            .filter(|d| d.code == "DF082")
-            .collect()
+        testing::findings("DF082", src)
     }
 
     fn flagged(src: &str) -> Vec<String> {

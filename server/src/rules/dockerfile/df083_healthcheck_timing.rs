@@ -129,12 +129,11 @@ fn parse_duration(text: &str) -> Option<u128> {
 #[cfg(test)]
 mod tests {
     use super::parse_duration;
-    use crate::analysis::check_dockerfile;
+    use crate::rules::testing;
 
     fn flagged(src: &str) -> Vec<String> {
-        check_dockerfile(src)
+        testing::findings("DF083", src)
             .into_iter()
-            .filter(|d| d.code == "DF083")
             .map(|d| src[d.range.as_usize()].to_owned())
             .collect()
     }
