@@ -60,6 +60,11 @@ pub(crate) fn segments(text: &str, model: &DockerfileModel, context_key: u64) ->
             .unwrap_or("")
     };
 
+    // Each segment's text is hashed once (one pass of xxh3), then combined by hash.
+    let text_hashes: Vec<u64> = (0..starts.len())
+        .map(|i| xxhash_rust::xxh3::xxh3_64(slice(i).as_bytes()))
+        .collect();
+
     let mut shared = DefaultHasher::new();
     context_key.hash(&mut shared);
     model.escape.hash(&mut shared);
@@ -68,7 +73,7 @@ pub(crate) fn segments(text: &str, model: &DockerfileModel, context_key: u64) ->
         .find('\n')
         .is_some_and(|i| i > 0 && text.as_bytes()[i - 1] == b'\r');
     crlf.hash(&mut shared);
-    slice(0).hash(&mut shared);
+    text_hashes[0].hash(&mut shared);
     graph_signature(model).hash(&mut shared);
     // File-wide facts that stage-by-stage rules compare against (DF006: the keyword case).
     model.keyword_case.mostly_lower().hash(&mut shared);
@@ -76,10 +81,6 @@ pub(crate) fn segments(text: &str, model: &DockerfileModel, context_key: u64) ->
 
     let last = model.stages.len().checked_sub(1);
     let graph = StageGraph::new(model);
-    // Each segment's text is hashed once (one pass of xxh3), then combined by hash.
-    let text_hashes: Vec<u64> = (0..starts.len())
-        .map(|i| xxhash_rust::xxh3::xxh3_64(slice(i).as_bytes()))
-        .collect();
     let mut line = 0u32;
     let mut at = 0usize;
     let mut out = Vec::with_capacity(starts.len());

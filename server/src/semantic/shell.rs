@@ -413,43 +413,14 @@ pub struct ShellCache {
     maps: Mutex<CacheMaps>,
 }
 
-/// The cache's keys are already xxh3 hashes of the RUN texts: used as they are.
-#[derive(Clone, Copy, Debug, Default)]
-struct PassThrough;
-
-impl std::hash::BuildHasher for PassThrough {
-    type Hasher = PassThroughHasher;
-    fn build_hasher(&self) -> PassThroughHasher {
-        PassThroughHasher(0)
-    }
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-struct PassThroughHasher(u64);
-
-impl std::hash::Hasher for PassThroughHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed here; anything else still spreads.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
-
 #[derive(Debug, Default)]
 struct CacheMaps {
     /// The escape character the entries were parsed with (another one empties the cache).
     escape: char,
     /// By the xxh3 hash of the RUN's text, with the text to confirm a hit (two texts with
     /// one hash just take turns).
-    current: HashMap<u64, (Box<str>, Option<Parsed>), PassThrough>,
-    previous: HashMap<u64, (Box<str>, Option<Parsed>), PassThrough>,
+    current: HashMap<u64, (Box<str>, Option<Parsed>), foldhash::fast::RandomState>,
+    previous: HashMap<u64, (Box<str>, Option<Parsed>), foldhash::fast::RandomState>,
 }
 
 impl CacheMaps {
