@@ -663,4 +663,10 @@ pub(crate) mod testing {
     pub(crate) fn fixed(src: &str, d: &Diagnostic) -> String {
         crate::fix::apply_fixes(src, &[d.fix.as_ref().expect("a fix")]).0
     }
+
+    /// `src` with the fixes of all of `found` applied at once.
+    pub(crate) fn fixed_all(src: &str, found: &[Diagnostic]) -> String {
+        let fixes: Vec<_> = found.iter().filter_map(|d| d.fix.as_ref()).collect();
+        crate::fix::apply_fixes(src, &fixes).0
+    }
 }

@@ -235,15 +235,7 @@ mod tests {
         let src = "FROM a as b\nrun x\nCmd y\n";
         let mut text = src.to_owned();
         for _ in 0..3 {
-            let mut edits: Vec<_> = findings(&text)
-                .into_iter()
-                .filter_map(|d| d.fix)
-                .flat_map(|f| f.edits)
-                .collect();
-            edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-            for e in edits {
-                text.replace_range(e.range.as_usize(), &e.new_text);
-            }
+            text = testing::fixed_all(&text, &findings(&text));
         }
         assert_eq!(text, "FROM a AS b\nRUN x\nCMD y\n");
         assert!(findings(&text).is_empty());

@@ -108,17 +108,7 @@ mod tests {
     }
 
     fn apply_all(src: &str) -> String {
-        let mut edits: Vec<_> = findings(src)
-            .into_iter()
-            .filter_map(|d| d.fix)
-            .flat_map(|f| f.edits)
-            .collect();
-        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-        let mut out = src.to_owned();
-        for e in edits {
-            out.replace_range(e.range.as_usize(), &e.new_text);
-        }
-        out
+        testing::fixed_all(src, &findings(src))
     }
 
     #[test]

@@ -195,9 +195,7 @@ mod tests {
         assert_eq!(found.len(), 1, "{src}: {found:?}");
         found[0].fix.as_ref().map(|f| {
             assert_eq!(f.applicability, Applicability::Unsafe);
-            let mut out = src.to_owned();
-            out.replace_range(f.edits[0].range.as_usize(), &f.edits[0].new_text);
-            out
+            testing::fixed(src, &found[0])
         })
     }
 

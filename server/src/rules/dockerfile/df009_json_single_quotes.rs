@@ -199,10 +199,8 @@ mod tests {
     fn fixed(src: &str) -> Option<String> {
         let found = findings(src);
         assert_eq!(found.len(), 1, "{src}");
-        let fix = found[0].fix.as_ref()?;
-        let mut out = src.to_owned();
-        out.replace_range(fix.edits[0].range.as_usize(), &fix.edits[0].new_text);
-        Some(out)
+        found[0].fix.as_ref()?;
+        Some(testing::fixed(src, &found[0]))
     }
 
     #[test]

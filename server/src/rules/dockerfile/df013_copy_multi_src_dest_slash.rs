@@ -134,9 +134,7 @@ mod tests {
     fn fixed(src: &str) -> String {
         let found = findings(src);
         assert_eq!(found.len(), 1, "{src}");
-        let edit = &found[0].fix.as_ref().unwrap().edits[0];
-        let mut out = src.to_owned();
-        out.replace_range(edit.range.as_usize(), &edit.new_text);
+        let out = testing::fixed(src, &found[0]);
         assert!(findings(&out).is_empty(), "{out}");
         out
     }

@@ -132,9 +132,8 @@ mod tests {
     fn fixed(src: &str) -> Option<String> {
         let found = findings(src);
         assert_eq!(found.len(), 1, "{src}");
-        let edit = &found[0].fix.as_ref()?.edits[0];
-        let mut out = src.to_owned();
-        out.replace_range(edit.range.as_usize(), &edit.new_text);
+        found[0].fix.as_ref()?;
+        let out = testing::fixed(src, &found[0]);
         assert!(findings(&out).is_empty(), "{out}");
         Some(out)
     }

@@ -124,12 +124,7 @@ mod tests {
     fn fixed(src: &str) -> String {
         let found = findings(src);
         assert_eq!(found.len(), 1, "{src}");
-        let mut edits = found[0].fix.as_ref().unwrap().edits.clone();
-        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-        let mut out = src.to_owned();
-        for e in edits {
-            out.replace_range(e.range.as_usize(), &e.new_text);
-        }
+        let out = testing::fixed(src, &found[0]);
         assert!(findings(&out).is_empty(), "{out}");
         out
     }

@@ -196,11 +196,10 @@ mod tests {
         testing::findings("DF018", src)
             .into_iter()
             .map(|d| {
-                let fix = d.fix.map(|f| {
-                    let mut out = src.to_owned();
-                    out.replace_range(f.edits[0].range.as_usize(), &f.edits[0].new_text);
-                    (f.applicability, out)
-                });
+                let fix = d
+                    .fix
+                    .as_ref()
+                    .map(|f| (f.applicability, testing::fixed(src, &d)));
                 (src[d.range.as_usize()].to_owned(), d.severity, fix)
             })
             .collect()

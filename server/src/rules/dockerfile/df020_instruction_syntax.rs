@@ -445,11 +445,9 @@ mod tests {
         findings(src)
             .into_iter()
             .map(|d| {
-                let fixed = d.fix.map(|f| {
+                let fixed = d.fix.as_ref().map(|f| {
                     assert_eq!(f.applicability, Applicability::Safe);
-                    let mut out = src.to_owned();
-                    out.replace_range(f.edits[0].range.as_usize(), &f.edits[0].new_text);
-                    out
+                    testing::fixed(src, &d)
                 });
                 (src[d.range.as_usize()].to_owned(), d.message, fixed)
             })

@@ -102,12 +102,7 @@ mod tests {
         assert_eq!(&src[found[1].range.as_usize()], "\"$TARGETPLATFORM\"");
         let fix = found[0].fix.as_ref().unwrap();
         assert_eq!(fix.applicability, Applicability::Safe);
-        let mut fixed = src.to_owned();
-        for d in found.iter().rev() {
-            for e in &d.fix.as_ref().unwrap().edits {
-                fixed.replace_range(e.range.as_usize(), &e.new_text);
-            }
-        }
+        let fixed = testing::fixed_all(src, &found);
         assert_eq!(fixed, "FROM alpine:3.20 AS a\nfrom node:22\n");
         assert!(findings(&fixed).is_empty());
     }

@@ -150,12 +150,7 @@ mod tests {
         testing::findings("DF048", src)
             .into_iter()
             .map(|d| {
-                let fix = d.fix.map(|f| {
-                    let mut text = src.to_owned();
-                    let e = &f.edits[0];
-                    text.replace_range(e.range.as_usize(), &e.new_text);
-                    text
-                });
+                let fix = d.fix.as_ref().map(|_| testing::fixed(src, &d));
                 (src[d.range.as_usize()].to_owned(), fix)
             })
             .collect()

@@ -171,12 +171,9 @@ mod tests {
         testing::findings("DF060", src)
             .into_iter()
             .map(|d| {
-                let fix = d.fix.map(|f| {
+                let fix = d.fix.as_ref().map(|f| {
                     assert_eq!(f.applicability, Applicability::Unsafe);
-                    let mut text = src.to_owned();
-                    let e = &f.edits[0];
-                    text.replace_range(e.range.as_usize(), &e.new_text);
-                    text
+                    testing::fixed(src, &d)
                 });
                 (src[d.range.as_usize()].to_owned(), fix)
             })

@@ -173,10 +173,7 @@ mod tests {
     fn fixed(src: &str) -> String {
         let found = findings(src);
         assert_eq!(found.len(), 1, "{src}");
-        let mut out = src.to_owned();
-        for e in &found[0].fix.as_ref().unwrap().edits {
-            out.replace_range(e.range.as_usize(), &e.new_text);
-        }
+        let out = testing::fixed(src, &found[0]);
         assert!(findings(&out).is_empty(), "{out}");
         out
     }

@@ -170,10 +170,7 @@ mod tests {
         let found = findings(src);
         assert_eq!(found.len(), 1, "{src}");
         let fix = found[0].fix.as_ref().unwrap();
-        let mut out = src.to_owned();
-        for e in &fix.edits {
-            out.replace_range(e.range.as_usize(), &e.new_text);
-        }
+        let out = testing::fixed(src, &found[0]);
         assert!(findings(&out).is_empty(), "{out}");
         // The inserted line parses: no syntax errors.
         assert!(

@@ -249,10 +249,7 @@ mod tests {
         assert_eq!(flagged(src), ["python app.py"]);
         // Fixed, the finding goes away.
         let src = "FROM scratch\nCMD /server\n";
-        let d = &findings(src)[0];
-        let mut out = src.to_owned();
-        let e = &d.fix.as_ref().unwrap().edits[0];
-        out.replace_range(e.range.as_usize(), &e.new_text);
+        let out = testing::fixed(src, &findings(src)[0]);
         assert_eq!(out, "FROM scratch\nCMD [\"/server\"]\n");
         assert!(findings(&out).is_empty());
     }
