@@ -73,7 +73,7 @@ fn keystroke_with_shell_cache(bencher: divan::Bencher) {
                 &config,
                 Some(&cache),
                 Some(&rules),
-                Some(&first.parse),
+                Some(&first),
             )
         });
 }

@@ -1,18 +1,25 @@
 //! The language server re-checks only the stages an edit touched and reuses the findings of
-//! the others (`analysis::incremental`). These tests check that this never changes what is
-//! reported: after every edit of random edit sequences on the rule and guide fixtures (and a
-//! larger multi-stage file), the incremental findings equal those of a full analysis.
+//! the others (`analysis::incremental`), and keeps the semantic model of the stages before
+//! the edit (`semantic::analyze_after_edit`). These tests check that this never changes what
+//! is reported: after every edit of random edit sequences on the rule and guide fixtures (and
+//! a larger multi-stage file), the incremental findings and model equal those of a full
+//! analysis.
 
 #[path = "support/edits.rs"]
 mod edits;
 
 use std::path::Path;
 
-use dockwise::analysis::{RuleCache, check_dockerfile_with, check_incrementally};
+use std::cell::RefCell;
+use std::fmt::Write;
+use std::sync::Arc;
+
+use dockwise::analysis::{RuleCache, check_dockerfile_with};
 use dockwise::config::Config;
 use dockwise::diagnostics::Diagnostic;
 use dockwise::facts::DockerfileFacts;
-use dockwise::semantic::{ShellCache, analyze};
+use dockwise::ide::DockerfileAnalysis;
+use dockwise::semantic::{DockerfileModel, ShellCache, analyze};
 use dockwise::syntax::dockerfile::parse;
 use proptest::prelude::*;
 
@@ -56,23 +63,68 @@ fn full(text: &str) -> Vec<Diagnostic> {
     check_dockerfile_with(text, &DockerfileFacts::default(), &config())
 }
 
-fn incremental(text: &str, shells: &ShellCache, rules: &RuleCache) -> Vec<Diagnostic> {
-    let parsed = parse(text);
-    let model = analyze(&parsed);
-    check_incrementally(
-        text,
-        &parsed,
-        &model,
-        &DockerfileFacts::default(),
-        &config(),
-        Some(shells),
-        Some(rules),
-    )
+/// What one document keeps between versions in the language server: RUN parses, findings
+/// by stage, and the previous analysis (its parse and model).
+#[derive(Default)]
+struct Document {
+    shells: ShellCache,
+    rules: RuleCache,
+    previous: RefCell<Option<Arc<DockerfileAnalysis>>>,
 }
 
-fn assert_same(text: &str, shells: &ShellCache, rules: &RuleCache) {
+impl Document {
+    fn new() -> Self {
+        Document::default()
+    }
+}
+
+/// The analysis of a new version of `doc`, as the language server computes it.
+fn incremental(text: &str, doc: &Document) -> Vec<Diagnostic> {
+    let previous = doc.previous.borrow_mut().take();
+    let analysis = DockerfileAnalysis::compute(
+        text,
+        &DockerfileFacts::default(),
+        &config(),
+        Some(&doc.shells),
+        Some(&doc.rules),
+        previous.as_deref(),
+    );
+    let expected = model_summary(&analyze(&parse(text)), text);
+    let got = model_summary(&analysis.model, text);
+    assert!(
+        got == expected,
+        "the model kept across the edit differs on:\n{text}\nwant:\n{expected}\ngot:\n{got}"
+    );
+    let diagnostics = analysis.diagnostics.clone();
+    *doc.previous.borrow_mut() = Some(analysis);
+    diagnostics
+}
+
+/// Everything the model tells: its stages and references, and the variables visible at each
+/// instruction and at the end (scopes hold hash maps, so they are compared through what they
+/// answer).
+fn model_summary(model: &DockerfileModel, text: &str) -> String {
+    let mut out = format!(
+        "escape {:?} keywords {:?}\nglobals {:?}\n",
+        model.escape, model.keyword_case, model.global_args
+    );
+    for stage in &model.stages {
+        writeln!(out, "{stage:?}").unwrap();
+        for offset in stage.instructions.iter().map(|i| i.range.start) {
+            writeln!(out, "  at {offset}: {:?}", model.visible_vars(offset)).unwrap();
+        }
+    }
+    for reference in &model.references {
+        writeln!(out, "{reference:?}").unwrap();
+    }
+    let end = text.len() as u32;
+    writeln!(out, "at end: {:?}", model.visible_vars(end)).unwrap();
+    out
+}
+
+fn assert_same(text: &str, doc: &Document) {
     let expected = full(text);
-    let got = incremental(text, shells, rules);
+    let got = incremental(text, doc);
     if got != expected {
         let missing: Vec<_> = expected.iter().filter(|d| !got.contains(d)).collect();
         let extra: Vec<_> = got.iter().filter(|d| !expected.contains(d)).collect();
@@ -92,12 +144,12 @@ proptest! {
         base in prop::sample::select(fixture_texts()),
         steps in prop::collection::vec(prop::collection::vec(edits::edit(), 1..3), 1..6),
     ) {
-        let (shells, rules) = (ShellCache::new(), RuleCache::new());
-        assert_same(&base, &shells, &rules);
+        let doc = Document::new();
+        assert_same(&base, &doc);
         let mut text = base;
         for step in &steps {
             text = edits::apply(&text, step);
-            assert_same(&text, &shells, &rules);
+            assert_same(&text, &doc);
         }
     }
 }
@@ -110,14 +162,14 @@ fn typing_in_the_middle_of_a_multi_stage_file() {
     let base = texts.last().unwrap().clone();
     let at = base.len() / 2;
     let at = base[..at].rfind('\n').map_or(0, |i| i + 1);
-    let (shells, rules) = (ShellCache::new(), RuleCache::new());
+    let doc = Document::new();
     let mut text = base.clone();
     let typed = "RUN apt-get install -y curl && cd /tmp | tee x\n";
     for (i, c) in typed.char_indices() {
         text.insert(at + i, c);
-        assert_same(&text, &shells, &rules);
+        assert_same(&text, &doc);
     }
-    assert!(!rules.is_empty());
+    assert!(!doc.rules.is_empty());
 }
 
 /// A finding in one stage that depends on a later stage: the HEALTHCHECK the final stage
@@ -125,69 +177,57 @@ fn typing_in_the_middle_of_a_multi_stage_file() {
 /// probe must clear the finding in the earlier stage, whose text did not change.
 #[test]
 fn a_later_stage_can_clear_a_finding_in_an_earlier_one() {
-    let (shells, rules) = (ShellCache::new(), RuleCache::new());
+    let doc = Document::new();
     let before = "FROM node:22-slim AS base\nEXPOSE 3000\n\
                   HEALTHCHECK CMD curl -f http://localhost:3000/ || exit 1\n\
                   FROM base\nCMD [\"node\", \"server.js\"]\n";
-    assert_same(before, &shells, &rules);
+    assert_same(before, &doc);
     assert!(
-        incremental(before, &shells, &rules)
-            .iter()
-            .any(|d| d.code == "DF081"),
+        incremental(before, &doc).iter().any(|d| d.code == "DF081"),
         "the inherited probe should be reported"
     );
     let after = before.replace(
         "CMD [\"node\"",
         "HEALTHCHECK CMD [\"node\", \"-e\", \"1\"]\nCMD [\"node\"",
     );
-    assert_same(&after, &shells, &rules);
-    assert!(
-        !incremental(&after, &shells, &rules)
-            .iter()
-            .any(|d| d.code == "DF081")
-    );
+    assert_same(&after, &doc);
+    assert!(!incremental(&after, &doc).iter().any(|d| d.code == "DF081"));
 }
 
 /// The same for the user the final image runs as: `USER root` set in the stage it is built
 /// from is reported there (DF071) until the final stage switches to another user.
 #[test]
 fn a_later_user_clears_the_root_user_finding_in_an_earlier_stage() {
-    let (shells, rules) = (ShellCache::new(), RuleCache::new());
+    let doc = Document::new();
     let before = "FROM debian:12-slim AS base\nUSER root\n\
                   FROM base\nCMD [\"/app/run\"]\n";
-    assert_same(before, &shells, &rules);
+    assert_same(before, &doc);
     assert!(
-        incremental(before, &shells, &rules)
-            .iter()
-            .any(|d| d.code == "DF071"),
+        incremental(before, &doc).iter().any(|d| d.code == "DF071"),
         "the inherited root user should be reported"
     );
     let after = before.replace("CMD [", "USER 10001\nCMD [");
-    assert_same(&after, &shells, &rules);
-    assert!(
-        !incremental(&after, &shells, &rules)
-            .iter()
-            .any(|d| d.code == "DF071")
-    );
+    assert_same(&after, &doc);
+    assert!(!incremental(&after, &doc).iter().any(|d| d.code == "DF071"));
 }
 
 /// DF006 checks one stage at a time against the case most keywords of the file use: when
 /// edits in one stage flip that case, the findings of every other stage change too.
 #[test]
 fn flipping_the_files_keyword_case_rechecks_every_stage() {
-    let (shells, rules) = (ShellCache::new(), RuleCache::new());
+    let doc = Document::new();
     let mut text = String::from("FROM alpine:3.20 AS one\nRUN true\n");
     text.push_str("FROM alpine:3.20 AS two\nrun true\nrun false\nrun true\n");
-    assert_same(&text, &shells, &rules);
-    let upper_first = incremental(&text, &shells, &rules);
+    assert_same(&text, &doc);
+    let upper_first = incremental(&text, &doc);
     // Lower-casing the first stage makes lower case the majority.
     let flipped = text.replacen(
         "FROM alpine:3.20 AS one\nRUN",
         "from alpine:3.20 as one\nrun",
         1,
     );
-    assert_same(&flipped, &shells, &rules);
-    let lower_first = incremental(&flipped, &shells, &rules);
+    assert_same(&flipped, &doc);
+    let lower_first = incremental(&flipped, &doc);
     let df006_lines = |found: &[Diagnostic], src: &str| -> Vec<usize> {
         found
             .iter()

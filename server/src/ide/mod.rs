@@ -16,7 +16,7 @@ use crate::analysis::RuleCache;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::facts::DockerfileFacts;
-use crate::semantic::{DockerfileModel, ShellCache, analyze};
+use crate::semantic::{DockerfileModel, ShellCache, analyze_after_edit};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::{Parse, parse, reparse};
 
@@ -57,21 +57,22 @@ impl DockerfileAnalysis {
     }
 
     /// The analysis, reusing what earlier versions of the same document computed: the RUN
-    /// parses `shells` holds, the findings of unchanged stages `rules` holds, and the parse
-    /// of the previous version (only the lines around the edit are parsed again).
+    /// parses `shells` holds, the findings of unchanged stages `rules` holds, and the previous
+    /// version's parse (only the lines around the edit are parsed again) and model (stages
+    /// before the edit are kept).
     pub fn compute(
         text: &str,
         facts: &DockerfileFacts,
         config: &Config,
         shells: Option<&ShellCache>,
         rules: Option<&RuleCache>,
-        previous: Option<&Parse>,
+        previous: Option<&DockerfileAnalysis>,
     ) -> Arc<Self> {
         let parse = match previous {
-            Some(old) => reparse(old, text),
+            Some(old) => reparse(&old.parse, text),
             None => parse(text),
         };
-        let model = analyze(&parse);
+        let model = analyze_after_edit(&parse, previous.map(|old| (old.text(), &old.model)));
         let diagnostics = crate::analysis::check_incrementally(
             text, &parse, &model, facts, config, shells, rules,
         );

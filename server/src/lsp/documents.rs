@@ -189,7 +189,7 @@ impl DocumentStore {
                 &config,
                 Some(&shells),
                 Some(&rules),
-                previous.as_ref().map(|a| &a.parse),
+                previous.as_deref(),
             )
         });
         let open = self.docs.get_mut(uri)?;

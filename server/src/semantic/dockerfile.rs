@@ -54,6 +54,11 @@ pub struct DockerfileModel {
     global_declarations: Vec<Declaration>,
     global_scope: Scope,
     stage_scopes: Vec<StageScope>,
+    /// Each stage's scope after its last instruction: what a stage built from it starts with.
+    final_scopes: Vec<Arc<Scope>>,
+    /// Each stage's share of [`DockerfileModel::keyword_case`], so a stage reused after an
+    /// edit need not be counted again.
+    stage_keyword_cases: Vec<KeywordCase>,
 }
 
 /// How many known instruction keywords are written all in upper and all in lower case.
@@ -68,6 +73,21 @@ impl KeywordCase {
     /// the convention of the Dockerfile reference).
     pub fn mostly_lower(&self) -> bool {
         self.lower > self.upper
+    }
+
+    fn plus(self, other: KeywordCase) -> KeywordCase {
+        KeywordCase {
+            upper: self.upper + other.upper,
+            lower: self.lower + other.lower,
+        }
+    }
+
+    /// Counts an instruction and its `ONBUILD` trigger.
+    fn count_with_trigger(&mut self, instruction: &Instruction<'_>) {
+        self.count(instruction);
+        if let Some(trigger) = instruction.trigger() {
+            self.count(&trigger);
+        }
     }
 
     fn count(&mut self, instruction: &Instruction<'_>) {
@@ -445,15 +465,24 @@ impl Stage {
 /// Builds the semantic model of a parsed Dockerfile. Never fails: broken instructions are
 /// skipped or give partial information.
 pub fn analyze(parse: &Parse) -> DockerfileModel {
+    analyze_after_edit(parse, None)
+}
+
+/// [`analyze`], reusing the stages of `previous` (the model of an earlier version of the same
+/// document, with its text) that the edit cannot have changed: on a keystroke near the end of
+/// a long file, only the last stages are analysed again. The result equals `analyze(parse)`.
+///
+/// A stage is reused when the text through the `FROM` of the stage after it is unchanged
+/// (that `FROM` starting at the same offset in both versions, so no instruction moved into
+/// or out of the stage) and every stage name of the file is the same: a stage's model
+/// depends only on its own text, the global `ARG`s before it, its parent stage's scope and
+/// the names of all stages (`COPY --from` may name a later stage).
+pub fn analyze_after_edit(
+    parse: &Parse,
+    previous: Option<(&str, &DockerfileModel)>,
+) -> DockerfileModel {
     let escape = parse.escape;
     let instructions: Vec<Instruction<'_>> = Dockerfile::new(&parse.tree).instructions().collect();
-    let mut keyword_case = KeywordCase::default();
-    for instruction in &instructions {
-        keyword_case.count(instruction);
-        if let Some(trigger) = instruction.trigger() {
-            keyword_case.count(&trigger);
-        }
-    }
     let from_positions: Vec<usize> = instructions
         .iter()
         .enumerate()
@@ -468,7 +497,9 @@ pub fn analyze(parse: &Parse) -> DockerfileModel {
     // Global ARGs. Other instructions before the first FROM belong to no stage.
     let mut global_scope = Scope::global();
     let mut global_declarations = Vec::new();
+    let mut preamble_keyword_case = KeywordCase::default();
     for instruction in &instructions[..first_from] {
+        preamble_keyword_case.count_with_trigger(instruction);
         if let Some(arg) = instruction.as_arg() {
             declare_args(
                 &mut global_scope,
@@ -506,28 +537,51 @@ pub fn analyze(parse: &Parse) -> DockerfileModel {
         }
     }
 
+    let reusable = previous.map_or(0, |(old_text, old)| {
+        reusable_stages(parse, &instructions, &from_positions, &names, old_text, old)
+    });
     let mut analyzer = Analyzer {
         escape,
         stage_count: names.len(),
         stages_by_name,
         references: Vec::new(),
     };
-
-    // References in instructions before the first FROM (invalid, but still references).
-    for instruction in &instructions[..first_from] {
-        analyzer.instruction_references(instruction, None, &global_scope);
-    }
-
     let mut stages: Vec<Stage> = Vec::with_capacity(from_positions.len());
     let mut stage_scopes: Vec<StageScope> = Vec::with_capacity(from_positions.len());
     let mut final_scopes: Vec<Arc<Scope>> = Vec::with_capacity(from_positions.len());
-    for (index, &at) in from_positions.iter().enumerate() {
+    let mut stage_keyword_cases: Vec<KeywordCase> = Vec::with_capacity(from_positions.len());
+    match previous {
+        Some((_, old)) if reusable > 0 => {
+            // The preamble is unchanged too (it comes before the first reused stage).
+            analyzer.references.extend(
+                old.references
+                    .iter()
+                    .take_while(|r| r.stage.is_none_or(|s| s < reusable))
+                    .cloned(),
+            );
+            stages.extend_from_slice(&old.stages[..reusable]);
+            stage_scopes.extend_from_slice(&old.stage_scopes[..reusable]);
+            final_scopes.extend_from_slice(&old.final_scopes[..reusable]);
+            stage_keyword_cases.extend_from_slice(&old.stage_keyword_cases[..reusable]);
+        }
+        _ => {
+            // References in instructions before the first FROM (invalid, but still
+            // references).
+            for instruction in &instructions[..first_from] {
+                analyzer.instruction_references(instruction, None, &global_scope);
+            }
+        }
+    }
+
+    for (index, &at) in from_positions.iter().enumerate().skip(stages.len()) {
         let end = from_positions
             .get(index + 1)
             .copied()
             .unwrap_or(instructions.len());
         let from = instructions[at];
         let body = &instructions[at + 1..end];
+        let mut keyword_case = KeywordCase::default();
+        keyword_case.count_with_trigger(&from);
 
         let base = analyzer.base(index, &from, &global_scope);
         let platform = from.as_from().and_then(|f| f.platform()).and_then(|flag| {
@@ -554,6 +608,7 @@ pub fn analyze(parse: &Parse) -> DockerfileModel {
         let mut scope = start.clone();
         let mut declarations = Vec::new();
         for instruction in body {
+            keyword_case.count_with_trigger(instruction);
             analyzer.instruction_references(instruction, Some(index), &scope);
             match instruction.kind() {
                 InstructionKind::Arg => {
@@ -599,8 +654,12 @@ pub fn analyze(parse: &Parse) -> DockerfileModel {
             declarations,
         });
         final_scopes.push(Arc::new(scope));
+        stage_keyword_cases.push(keyword_case);
     }
 
+    let keyword_case = stage_keyword_cases
+        .iter()
+        .fold(preamble_keyword_case, |sum, stage| sum.plus(*stage));
     DockerfileModel {
         escape,
         global_args,
@@ -610,7 +669,52 @@ pub fn analyze(parse: &Parse) -> DockerfileModel {
         global_declarations,
         global_scope,
         stage_scopes,
+        final_scopes,
+        stage_keyword_cases,
     }
+}
+
+/// How many leading stages of `old` (the model of `old_text`) [`analyze_after_edit`] may
+/// reuse for `parse`, whose instructions, `FROM` positions and stage names are given.
+fn reusable_stages(
+    parse: &Parse,
+    instructions: &[Instruction<'_>],
+    from_positions: &[usize],
+    names: &[Option<StageName>],
+    old_text: &str,
+    old: &DockerfileModel,
+) -> usize {
+    let same_names = names.len() == old.stages.len()
+        && names.iter().zip(&old.stages).all(|(new, old)| {
+            new.as_ref().map(|n| &n.lowercase) == old.name.as_ref().map(|n| &n.lowercase)
+        });
+    if !same_names || parse.escape != old.escape {
+        return 0;
+    }
+    let unchanged = common_prefix_len(parse.tree.text(), old_text);
+    // Stage `i` is reused when stage `i + 1` starts at the same unchanged offset in both.
+    (1..from_positions.len())
+        .take_while(|&next| {
+            let start = old.stages[next].from_range.start;
+            start as usize <= unchanged && instructions[from_positions[next]].range().start == start
+        })
+        .count()
+}
+
+/// The length in bytes of the longest common prefix of `a` and `b`.
+fn common_prefix_len(a: &str, b: &str) -> usize {
+    // Compare in blocks first: a keystroke's texts share tens of kilobytes.
+    const BLOCK: usize = 64;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut at = 0;
+    while at + BLOCK <= a.len().min(b.len()) && a[at..at + BLOCK] == b[at..at + BLOCK] {
+        at += BLOCK;
+    }
+    at + a[at..]
+        .iter()
+        .zip(&b[at..])
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// State shared while walking the stages.

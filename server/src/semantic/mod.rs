@@ -28,7 +28,7 @@ pub mod shell;
 
 pub use dockerfile::{
     BaseKind, DockerfileModel, InstructionInfo, KeywordCase, ReferenceKind, ReferenceTarget, Stage,
-    StageBase, StageName, StageOrder, StagePlatform, StageReference, analyze,
+    StageBase, StageName, StageOrder, StagePlatform, StageReference, analyze, analyze_after_edit,
 };
 pub use expand::{ExpandError, ExpandOptions, Expanded, Lookup, UndefinedVar};
 pub use scope::{Scope, Variable, VariableKind};
