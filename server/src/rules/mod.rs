@@ -210,12 +210,13 @@ pub struct DockerfileContext<'a> {
     pub facts: &'a DockerfileFacts,
     /// Which rules run, and the options some rules read.
     pub config: &'a Config,
-    shell_cache: Option<&'a ShellCache>,
-    shell: OnceCell<ShellIndex>,
+    shell: ShellIndex<'a>,
     line_starts: OnceCell<Vec<u32>>,
     /// One cell per stage: a keystroke's analysis needs the instructions of a few stages.
     stage_instructions: Vec<OnceCell<Vec<Instruction<'a>>>>,
-    all_instructions: OnceCell<Vec<Instruction<'a>>>,
+    preamble_instructions: OnceCell<Vec<Instruction<'a>>>,
+    /// The instructions of the segments to check, found on first use.
+    checked_instructions: OnceCell<Vec<Instruction<'a>>>,
     /// Set by the incremental analysis: the segments (start offsets, in order) and whether
     /// each must be checked. `None`: check everything.
     segment_filter: Option<&'a [(u32, bool)]>,
@@ -237,13 +238,13 @@ impl<'a> DockerfileContext<'a> {
             model,
             facts,
             config,
-            shell_cache: None,
-            shell: OnceCell::new(),
+            shell: ShellIndex::new(model, None),
             line_starts: OnceCell::new(),
             stage_instructions: std::iter::repeat_with(OnceCell::new)
                 .take(model.stages.len())
                 .collect(),
-            all_instructions: OnceCell::new(),
+            preamble_instructions: OnceCell::new(),
+            checked_instructions: OnceCell::new(),
             segment_filter: None,
             used_line_numbers: Cell::new(false),
         }
@@ -265,35 +266,49 @@ impl<'a> DockerfileContext<'a> {
         after.checked_sub(1).is_none_or(|i| filter[i].1)
     }
 
-    /// The byte ranges of the segments to check, in order (the whole text when every
-    /// segment is to be checked).
-    fn checked_ranges(&self) -> Vec<(u32, u32)> {
-        let Some(filter) = self.segment_filter else {
-            return vec![(0, u32::MAX)];
-        };
-        filter
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, dirty))| *dirty)
-            .map(|(i, &(start, _))| (start, filter.get(i + 1).map_or(u32::MAX, |n| n.0)))
-            .collect()
+    /// The segments to check: `None` for the preamble, else a stage index.
+    fn checked_segments(&self) -> Vec<Option<usize>> {
+        match self.segment_filter {
+            None => std::iter::once(None)
+                .chain((0..self.model.stages.len()).map(Some))
+                .collect(),
+            // One filter entry per segment: the preamble, then each stage.
+            Some(filter) => filter
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, dirty))| *dirty)
+                .map(|(i, _)| i.checked_sub(1))
+                .collect(),
+        }
+    }
+
+    /// The instructions of a segment: the preamble's for `None`, else a stage's after its
+    /// `FROM`.
+    fn segment_instructions(&self, segment: Option<usize>) -> &[Instruction<'a>] {
+        match segment {
+            None => self.preamble_instructions(),
+            Some(index) => self.stage_instructions(index),
+        }
     }
 
     /// The top-level instructions (ONBUILD triggers inside their ONBUILD) of the segments
-    /// to check, in order: what a segment-scoped rule looks at, without walking the rest.
+    /// to check, in order, each stage's `FROM` included: what a segment-scoped rule looks
+    /// at, without walking the rest.
     pub fn checked_instructions(&self) -> impl Iterator<Item = Instruction<'a>> + '_ {
-        let all = self.all_instructions.get_or_init(|| {
-            crate::syntax::dockerfile::ast::Dockerfile::new(&self.parse.tree)
-                .instructions()
-                .collect()
-        });
-        self.checked_ranges()
-            .into_iter()
-            .flat_map(move |(start, end)| {
-                let from = all.partition_point(|i| i.range().start < start);
-                let to = all.partition_point(|i| i.range().start < end);
-                all[from..to].iter().copied()
+        self.checked_instructions
+            .get_or_init(|| {
+                let mut out = Vec::new();
+                for segment in self.checked_segments() {
+                    if let Some(index) = segment {
+                        let from = self.model.stages[index].from_range.start;
+                        out.extend(self.top_level_instruction(from));
+                    }
+                    out.extend_from_slice(self.segment_instructions(segment));
+                }
+                out
             })
+            .iter()
+            .copied()
     }
 
     /// [`Self::checked_instructions`], each ONBUILD followed by its trigger.
@@ -304,14 +319,40 @@ impl<'a> DockerfileContext<'a> {
 
     /// The RUNs (read as shell) of the segments to check, in order.
     pub fn checked_runs(&self) -> impl Iterator<Item = &RunScript> + '_ {
-        let runs = &self.shell().runs;
-        self.checked_ranges()
+        self.checked_segments()
             .into_iter()
-            .flat_map(move |(start, end)| {
-                let from = runs.partition_point(|r| r.instruction.start < start);
-                let to = runs.partition_point(|r| r.instruction.start < end);
-                runs[from..to].iter()
-            })
+            .flat_map(move |segment| self.runs_in(segment))
+    }
+
+    /// The RUNs of a segment read as shell (the preamble's for `None`), ONBUILD triggers
+    /// included. Read on first use, with those of the stages it is built from.
+    pub fn runs_in(&self, segment: Option<usize>) -> &[RunScript] {
+        let read = self
+            .shell
+            .segment(segment, self.model, self.parse.escape, |s| {
+                self.segment_instructions(s)
+            });
+        &read.runs
+    }
+
+    /// The RUNs of stage `index`, ONBUILD triggers excluded.
+    pub fn stage_runs(&self, index: usize) -> impl Iterator<Item = &RunScript> + '_ {
+        self.runs_in(Some(index)).iter().filter(|r| !r.in_onbuild)
+    }
+
+    /// Every RUN of the file, in order (ONBUILD triggers included).
+    pub fn all_runs(&self) -> impl Iterator<Item = &RunScript> + '_ {
+        std::iter::once(None)
+            .chain((0..self.model.stages.len()).map(Some))
+            .flat_map(move |segment| self.runs_in(segment))
+    }
+
+    /// The RUN (or ONBUILD trigger) with this instruction range.
+    pub fn run_for(&self, instruction: TextRange) -> Option<&RunScript> {
+        let stage = self.model.stage_at(instruction.start).map(|s| s.index);
+        let runs = self.runs_in(stage);
+        let i = runs.partition_point(|r| r.instruction.start < instruction.start);
+        runs.get(i).filter(|r| r.instruction == instruction)
     }
 
     /// Whether a line number was asked for since the last call (and resets the mark).
@@ -321,7 +362,7 @@ impl<'a> DockerfileContext<'a> {
 
     /// Reuses RUN parses from earlier analyses of the same document.
     pub fn with_shell_cache(mut self, cache: Option<&'a ShellCache>) -> Self {
-        self.shell_cache = cache;
+        self.shell = ShellIndex::new(self.model, cache);
         self
     }
 
@@ -357,10 +398,14 @@ impl<'a> DockerfileContext<'a> {
         (instruction.range().start == offset).then_some(instruction)
     }
 
-    /// Every RUN read as shell (parsed on first use, once per analysis).
-    pub fn shell(&self) -> &ShellIndex {
-        self.shell
-            .get_or_init(|| ShellIndex::build(self.parse, self.model, self.shell_cache))
+    /// The instructions before the first `FROM`, found on first use.
+    fn preamble_instructions(&self) -> &[Instruction<'a>] {
+        self.preamble_instructions.get_or_init(|| {
+            crate::syntax::dockerfile::ast::Dockerfile::new(&self.parse.tree)
+                .instructions()
+                .take_while(|i| i.kind() != crate::syntax::dockerfile::InstructionKind::From)
+                .collect()
+        })
     }
 }
 

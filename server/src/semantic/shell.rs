@@ -10,13 +10,14 @@
 //! images default to `cmd`. Rules that read shell commands skip RUNs whose shell is not a
 //! POSIX shell (PowerShell, cmd).
 
+use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::dockerfile::{DockerfileModel, Stage};
 use crate::syntax::TextRange;
-use crate::syntax::dockerfile::ast::{Dockerfile, Instruction};
-use crate::syntax::dockerfile::{InstructionKind, Parse};
+use crate::syntax::dockerfile::InstructionKind;
+use crate::syntax::dockerfile::ast::Instruction;
 use crate::syntax::shell::{ShellScript, ShellSource, ShellWord, SimpleCommand};
 
 /// The shell a RUN's command is handed to.
@@ -147,106 +148,166 @@ impl RunScript {
     }
 }
 
-/// The RUNs of one Dockerfile, in order.
-#[derive(Clone, Debug, Default)]
-pub struct ShellIndex {
-    pub runs: Vec<RunScript>,
+/// The RUNs of a Dockerfile read as shell, segment by segment (the preamble before the first
+/// `FROM`, then each stage), each read on first use: a keystroke's analysis reads the stages
+/// it checks and the stages those are built from, not the whole file.
+#[derive(Debug)]
+pub struct ShellIndex<'c> {
+    /// Slot 0 is the preamble, slot `i + 1` stage `i`.
+    segments: Vec<OnceCell<SegmentShell>>,
+    cache: Option<&'c ShellCache>,
+    /// Whether this analysis has told the cache it started (see [`ShellCache::begin`]).
+    began: Cell<bool>,
 }
 
-impl ShellIndex {
-    /// Reads every RUN of the file. With a cache, unchanged RUNs are not parsed again.
-    pub fn build(parse: &Parse, model: &DockerfileModel, cache: Option<&ShellCache>) -> Self {
-        let file = Dockerfile::new(&parse.tree);
-        let mut runs = Vec::new();
-        // The shell in effect per stage, as instructions are read.
-        let mut shells: Vec<ShellInfo> = Vec::with_capacity(model.stages.len());
-        let mut current_stage: Option<usize> = None;
-        let mut shell = ShellInfo::default();
-        let mut memo = cache.map(|c| c.lock());
-        // Instructions come in order: the stage is found by moving forward, not searched.
-        let mut stages_started = 0;
-        for instruction in file.instructions() {
-            let start = instruction.range().start;
-            while model
-                .stages
-                .get(stages_started)
-                .is_some_and(|s| s.from_range.start <= start)
-            {
-                stages_started += 1;
+/// The RUNs of one segment, in order (ONBUILD triggers included), and the shell in effect
+/// after it.
+#[derive(Clone, Debug, Default)]
+pub struct SegmentShell {
+    pub runs: Vec<RunScript>,
+    pub final_shell: ShellInfo,
+}
+
+impl<'c> ShellIndex<'c> {
+    pub fn new(model: &DockerfileModel, cache: Option<&'c ShellCache>) -> Self {
+        ShellIndex {
+            segments: std::iter::repeat_with(OnceCell::new)
+                .take(model.stages.len() + 1)
+                .collect(),
+            cache,
+            began: Cell::new(false),
+        }
+    }
+
+    /// The RUNs of stage `stage` (`None`: before the first `FROM`). `instructions` lists a
+    /// segment's top-level instructions; it is asked for this segment's, and for those of
+    /// the stages it is built from when their shells are not known yet.
+    pub fn segment<'i>(
+        &self,
+        stage: Option<usize>,
+        model: &DockerfileModel,
+        escape: char,
+        instructions: impl Fn(Option<usize>) -> &'i [Instruction<'i>],
+    ) -> &SegmentShell {
+        static EMPTY: std::sync::LazyLock<SegmentShell> =
+            std::sync::LazyLock::new(SegmentShell::default);
+        let slot = |stage: Option<usize>| self.segments.get(stage.map_or(0, |i| i + 1));
+        let Some(cell) = slot(stage) else {
+            return &EMPTY;
+        };
+        if let Some(done) = cell.get() {
+            return done;
+        }
+        // A stage starts with the shell its parent stage ends with: read the stages it is
+        // built from first, from the oldest (a loop, not recursion: chains can be long).
+        let mut chain = Vec::new();
+        let mut next = stage;
+        while let Some(index) = next
+            && slot(Some(index)).is_some_and(|c| c.get().is_none())
+        {
+            chain.push(index);
+            next = model
+                .stage(index)
+                .and_then(|s| s.base.as_ref())
+                .and_then(|b| b.stage())
+                .filter(|&parent| parent < index);
+        }
+        let cache = self.cache.map(|c| {
+            if self.began.replace(true) {
+                c.maps()
+            } else {
+                c.begin(model)
             }
-            let stage = stages_started.checked_sub(1);
-            if stage != current_stage {
-                if let Some(previous) = current_stage
-                    && shells.len() == previous
-                {
-                    shells.push(shell.clone());
-                }
-                while let Some(index) = stage
-                    && shells.len() < index
-                {
-                    shells.push(ShellInfo::default());
-                }
-                current_stage = stage;
-                shell = stage
-                    .and_then(|i| model.stage(i))
-                    .map(|s| initial_shell(s, &shells))
-                    .unwrap_or_default();
+        });
+        let mut memo = cache;
+        match stage {
+            None => {
+                let built = read_segment(
+                    instructions(None),
+                    None,
+                    ShellInfo::default(),
+                    &mut memo,
+                    escape,
+                );
+                let _ = cell.set(built);
             }
-            let (run, in_onbuild) = match instruction.kind() {
-                InstructionKind::Run => (instruction, false),
-                InstructionKind::Shell => {
-                    let words: Vec<String> = instruction
-                        .arguments()
-                        .into_iter()
-                        .map(|s| s.text.into_owned())
-                        .collect();
-                    shell = ShellInfo::from_words(&words, instruction.range());
-                    continue;
+            Some(_) => {
+                for &index in chain.iter().rev() {
+                    let Some(s) = model.stage(index) else {
+                        continue;
+                    };
+                    let initial = match s.base.as_ref().and_then(|b| b.stage()) {
+                        Some(parent) if parent < index => slot(Some(parent))
+                            .and_then(OnceCell::get)
+                            .map(|p| p.final_shell.clone())
+                            .unwrap_or_default(),
+                        _ => initial_shell(s),
+                    };
+                    let built = read_segment(
+                        instructions(Some(index)),
+                        Some(index),
+                        initial,
+                        &mut memo,
+                        escape,
+                    );
+                    if let Some(c) = slot(Some(index)) {
+                        let _ = c.set(built);
+                    }
                 }
-                InstructionKind::Onbuild => match instruction.trigger() {
-                    Some(trigger) if trigger.kind() == InstructionKind::Run => (trigger, true),
-                    _ => continue,
-                },
-                _ => continue,
-            };
-            if let Some(script) = read_run(run, &mut memo, parse.escape) {
-                runs.push(RunScript {
-                    instruction: run.range(),
-                    stage,
-                    in_onbuild,
-                    shell: shell.clone(),
-                    ..script
-                });
             }
         }
-        ShellIndex { runs }
-    }
-
-    /// The RUN with this instruction range (runs are in file order: a binary search).
-    pub fn run_for(&self, instruction: TextRange) -> Option<&RunScript> {
-        let i = self
-            .runs
-            .partition_point(|r| r.instruction.start < instruction.start);
-        self.runs.get(i).filter(|r| r.instruction == instruction)
-    }
-
-    /// The RUNs of one stage (ONBUILD triggers excluded).
-    pub fn in_stage(&self, stage: usize) -> impl Iterator<Item = &RunScript> {
-        self.runs
-            .iter()
-            .filter(move |r| r.stage == Some(stage) && !r.in_onbuild)
+        cell.get().unwrap_or(&EMPTY)
     }
 }
 
-/// The shell a stage starts with: its parent stage's final shell, or the default for its
-/// base image.
-fn initial_shell(stage: &Stage, finished: &[ShellInfo]) -> ShellInfo {
+/// Reads the RUNs of one segment's instructions, starting with `shell`.
+fn read_segment(
+    instructions: &[Instruction<'_>],
+    stage: Option<usize>,
+    mut shell: ShellInfo,
+    memo: &mut Option<std::sync::MutexGuard<'_, CacheMaps>>,
+    escape: char,
+) -> SegmentShell {
+    let mut runs = Vec::new();
+    for &instruction in instructions {
+        let (run, in_onbuild) = match instruction.kind() {
+            InstructionKind::Run => (instruction, false),
+            InstructionKind::Shell => {
+                let words: Vec<String> = instruction
+                    .arguments()
+                    .into_iter()
+                    .map(|s| s.text.into_owned())
+                    .collect();
+                shell = ShellInfo::from_words(&words, instruction.range());
+                continue;
+            }
+            InstructionKind::Onbuild => match instruction.trigger() {
+                Some(trigger) if trigger.kind() == InstructionKind::Run => (trigger, true),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if let Some(script) = read_run(run, memo, escape) {
+            runs.push(RunScript {
+                instruction: run.range(),
+                stage,
+                in_onbuild,
+                shell: shell.clone(),
+                ..script
+            });
+        }
+    }
+    SegmentShell {
+        runs,
+        final_shell: shell,
+    }
+}
+
+/// The shell a stage built from an image starts with: the default for its base image.
+fn initial_shell(stage: &Stage) -> ShellInfo {
     let Some(base) = &stage.base else {
         return ShellInfo::default();
     };
-    if let Some(parent) = base.stage() {
-        return finished.get(parent).cloned().unwrap_or_default();
-    }
     let image = base.expanded.text.to_ascii_lowercase();
     if image.contains("windows/servercore")
         || image.contains("windows/nanoserver")
@@ -457,13 +518,27 @@ impl ShellCache {
         Self::default()
     }
 
-    /// Locks the cache for one analysis and starts a new generation: entries this analysis
-    /// does not use are dropped at the next one.
-    fn lock(&self) -> std::sync::MutexGuard<'_, CacheMaps> {
-        let mut maps = self.maps.lock().unwrap_or_else(|e| e.into_inner());
-        let current = std::mem::take(&mut maps.current);
-        maps.previous = current;
+    /// Locks the cache at the start of an analysis of `model`. When it holds more than
+    /// twice the file's RUNs (and some slack), a new generation starts: entries not used
+    /// since the last one are dropped. An analysis reads only some stages, so entries are
+    /// not dropped at every analysis: those of the stages it skips are still wanted.
+    fn begin(&self, model: &DockerfileModel) -> std::sync::MutexGuard<'_, CacheMaps> {
+        let mut maps = self.maps();
+        let runs = model
+            .stages
+            .iter()
+            .flat_map(|s| &s.instructions)
+            .filter(|i| matches!(i.kind, InstructionKind::Run | InstructionKind::Onbuild))
+            .count();
+        if maps.current.len() + maps.previous.len() > 2 * runs + 64 {
+            let current = std::mem::take(&mut maps.current);
+            maps.previous = current;
+        }
         maps
+    }
+
+    fn maps(&self) -> std::sync::MutexGuard<'_, CacheMaps> {
+        self.maps.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// How many parsed RUNs are held.
@@ -483,10 +558,64 @@ mod tests {
     use crate::semantic::analyze;
     use crate::syntax::dockerfile::parse;
 
-    fn index(src: &str, cache: Option<&ShellCache>) -> ShellIndex {
+    /// Every RUN of `src`, read segment by segment as the rules do.
+    struct Runs {
+        runs: Vec<RunScript>,
+    }
+
+    impl Runs {
+        fn in_stage(&self, stage: usize) -> impl Iterator<Item = &RunScript> {
+            self.runs
+                .iter()
+                .filter(move |r| r.stage == Some(stage) && !r.in_onbuild)
+        }
+    }
+
+    fn index(src: &str, cache: Option<&ShellCache>) -> Runs {
         let parse = parse(src);
         let model = analyze(&parse);
-        ShellIndex::build(&parse, &model, cache)
+        let instructions: Vec<Instruction<'_>> =
+            crate::syntax::dockerfile::ast::Dockerfile::new(&parse.tree)
+                .instructions()
+                .collect();
+        // A segment's instructions: the preamble's, or a stage's after its FROM.
+        let segments: Vec<Vec<Instruction<'_>>> = std::iter::once(None)
+            .chain((0..model.stages.len()).map(Some))
+            .map(|segment| {
+                instructions
+                    .iter()
+                    .copied()
+                    .filter(|i| {
+                        let at = i.range().start;
+                        match segment {
+                            None => model.stage_at(at).is_none(),
+                            Some(s) => {
+                                let stage = &model.stages[s];
+                                model.stage_at(at).is_some_and(|x| x.index == s)
+                                    && at > stage.from_range.start
+                            }
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let index = ShellIndex::new(&model, cache);
+        // Later stages first: their parents' shells are read on the way.
+        let mut by_segment: Vec<Vec<RunScript>> = (0..segments.len())
+            .rev()
+            .map(|slot| {
+                index
+                    .segment(slot.checked_sub(1), &model, parse.escape, |s| {
+                        &segments[s.map_or(0, |i| i + 1)]
+                    })
+                    .runs
+                    .clone()
+            })
+            .collect();
+        by_segment.reverse();
+        Runs {
+            runs: by_segment.into_iter().flatten().collect(),
+        }
     }
 
     #[test]
@@ -571,9 +700,12 @@ mod tests {
             &src[b.runs[0].abs(b.runs[0].commands()[0].range).as_usize()],
             "npm ci"
         );
-        // Old entries go after two analyses that do not use them.
-        index("FROM a\nRUN x\n", Some(&cache));
-        index("FROM a\nRUN x\n", Some(&cache));
-        assert_eq!(cache.len(), 1);
+        // Typing in a RUN adds an entry per keystroke; old ones are dropped once the cache
+        // holds more than twice the file's RUNs and some slack, so it stays bounded.
+        for typed in 0..500 {
+            index(&format!("FROM a\nRUN make {typed}\n"), Some(&cache));
+            assert!(cache.len() <= 2 * (2 + 64) + 1, "{} entries", cache.len());
+        }
+        assert!(cache.len() > 2, "entries are kept between generations");
     }
 }

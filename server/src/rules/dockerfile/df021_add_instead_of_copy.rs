@@ -162,7 +162,7 @@ fn copied_then_unpacked(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) 
                     }
                 }
                 InstructionKind::Run if !copied.is_empty() => {
-                    let Some(run) = ctx.shell().run_for(instruction.range()) else {
+                    let Some(run) = ctx.run_for(instruction.range()) else {
                         continue;
                     };
                     for command in run.commands().iter().filter(|c| is_tar_extract(c)) {

@@ -59,7 +59,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     if ctx.model.stages.len() != 1 {
         return;
     }
-    for run in ctx.shell().in_stage(0) {
+    for run in ctx.stage_runs(0) {
         for command in run.commands() {
             if is_build_step(command) {
                 let words = command_words(command);

@@ -84,7 +84,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                     whole = whole_copy(ctx, *instruction, index);
                 }
                 InstructionKind::Run => {
-                    let Some(run) = ctx.shell().run_for(instruction.range()) else {
+                    let Some(run) = ctx.run_for(instruction.range()) else {
                         continue;
                     };
                     let Some((command, install)) = run

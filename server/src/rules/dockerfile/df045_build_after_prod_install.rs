@@ -56,8 +56,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let builds: Vec<_> = ctx
-            .shell()
-            .in_stage(stage.index)
+            .stage_runs(stage.index)
             .flat_map(|run| {
                 run.commands()
                     .iter()

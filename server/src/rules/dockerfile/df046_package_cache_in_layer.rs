@@ -66,10 +66,6 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    let shell = ctx.shell();
-    if shell.runs.is_empty() {
-        return;
-    }
     let shipping = shipping_stages(ctx.model);
     for run in ctx.checked_runs() {
         if !ctx.should_check(run.instruction.start) {

@@ -105,10 +105,6 @@ const SAME_IN_APT_GET: &[&str] = &[
 const LISTS: &str = "/var/lib/apt/lists";
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    let shell = ctx.shell();
-    if shell.runs.is_empty() {
-        return;
-    }
     let shipping = shipping_stages(ctx.model);
     // Looked up on first need only.
     let mut assume_yes: Option<ToolConfig> = None;

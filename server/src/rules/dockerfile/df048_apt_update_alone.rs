@@ -56,7 +56,7 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    let runs = &ctx.shell().runs;
+    let runs: Vec<&RunScript> = ctx.checked_runs().collect();
     for (index, run) in runs.iter().enumerate() {
         let commands = run.commands();
         let Some((update, subcommand)) = commands.iter().find_map(|c| {
@@ -79,7 +79,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
             "`{shown}` runs alone in this RUN: its layer stays cached with the old package \
              lists while later installs change; update and install in the same RUN"
         );
-        let fix = merge_with_next(ctx, run, runs.get(index + 1)).map(|edit| Fix {
+        let fix = merge_with_next(ctx, run, runs.get(index + 1).copied()).map(|edit| Fix {
             title: "Merge with the next RUN".to_owned(),
             applicability: Applicability::DisplayOnly,
             edits: vec![edit],

@@ -114,10 +114,6 @@ const ZYPPER_DOWNLOADING: &[&str] = &[
 ];
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    let shell = ctx.shell();
-    if shell.runs.is_empty() {
-        return;
-    }
     let shipping = shipping_stages(ctx.model);
     // Looked up on first need only.
     let mut assume_yes: Option<[ToolConfig; 2]> = None;

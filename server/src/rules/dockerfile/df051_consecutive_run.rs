@@ -50,9 +50,9 @@ declare_rule! {
 const SHORT: usize = 2;
 
 pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
-    let runs = &ctx.shell().runs;
+    let runs: Vec<&RunScript> = ctx.checked_runs().collect();
     for pair in runs.windows(2) {
-        let (first, second) = (&pair[0], &pair[1]);
+        let (first, second) = (pair[0], pair[1]);
         if first.in_onbuild || second.in_onbuild || first.stage != second.stage {
             continue;
         }

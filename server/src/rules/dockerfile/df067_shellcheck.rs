@@ -82,7 +82,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     let Some(program) = shellcheck_program() else {
         return;
     };
-    for run in &ctx.shell().runs {
+    for run in ctx.all_runs() {
         if run.form == RunForm::Exec || !run.shell.posix {
             continue;
         }

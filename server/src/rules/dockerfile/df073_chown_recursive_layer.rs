@@ -91,7 +91,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 InstructionKind::Run => {
-                    let Some(run) = ctx.shell().run_for(instruction.range()) else {
+                    let Some(run) = ctx.run_for(instruction.range()) else {
                         continue;
                     };
                     for command in run.commands() {

@@ -243,7 +243,7 @@ pub(crate) fn node_installs(ctx: &DockerfileContext<'_>, stage: usize) -> Vec<No
     // Building a scope is not free: skip it in files that never name the variable.
     let may_set_node_env = ctx.text.contains("NODE_ENV");
     for index in stage_chain(ctx.model, stage) {
-        for run in ctx.shell().in_stage(index) {
+        for run in ctx.stage_runs(index) {
             for command in run.commands() {
                 let range = run.abs(command.range);
                 if is_node_prune(command) {

@@ -235,11 +235,8 @@ impl ToolConfig {
                 *slot = Some(slot.map_or(at, |known| known.min(at)));
             }
         };
-        for run in ctx.shell().runs.iter().filter(|r| !r.in_onbuild) {
-            if let Some(stage) = run.stage
-                && relevant(stage)
-                && writes(ctx, run, setting)
-            {
+        for stage in (0..ctx.model.stages.len()).filter(|&s| relevant(s)) {
+            if let Some(run) = ctx.stage_runs(stage).find(|run| writes(ctx, run, setting)) {
                 note(stage, run.instruction.start);
             }
         }

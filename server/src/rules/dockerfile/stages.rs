@@ -100,7 +100,7 @@ pub(crate) fn effective_user<'t>(
 /// manager (`apk add curl`, `apt-get install -y wget=1.21*`), read from the RUN commands.
 pub(crate) fn installs(ctx: &DockerfileContext<'_>, index: usize, tool: &str) -> bool {
     lineage(ctx.model, index).any(|stage| {
-        ctx.shell().in_stage(stage.index).any(|run| {
+        ctx.stage_runs(stage.index).any(|run| {
             run.commands().iter().any(|command| {
                 let sub = command.subcommand().map(|w| w.text.as_str());
                 let installing = match command.base_name() {
