@@ -28,7 +28,7 @@ pub use file::{ConfigCache, ConfigError, ConfigFile, LoadedConfig};
 /// The resolved configuration for one file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
-    /// Codes of the rules that run.
+    /// Codes of the rules that run, sorted: every analysis asks for each rule.
     enabled: Vec<&'static str>,
     /// Severity per code, where it differs from the rule's default.
     severity: HashMap<&'static str, Severity>,
@@ -40,10 +40,7 @@ impl Default for Config {
     /// The built-in defaults: each rule on or off and at the severity of the catalogue.
     fn default() -> Self {
         Config {
-            enabled: all_rules()
-                .filter(|r| r.default_enabled)
-                .map(|r| r.code)
-                .collect(),
+            enabled: sorted(all_rules().filter(|r| r.default_enabled).map(|r| r.code)),
             severity: HashMap::new(),
             options: RuleOptions::default(),
         }
@@ -159,7 +156,7 @@ impl Config {
     /// Every rule on, at its default severity: for tests and `--select ALL`.
     pub fn all_enabled() -> Self {
         Config {
-            enabled: all_rules().map(|r| r.code).collect(),
+            enabled: sorted(all_rules().map(|r| r.code)),
             ..Config::default()
         }
     }
@@ -175,7 +172,7 @@ impl Config {
             let base = match &selection.select {
                 Some(select) => best(select, rule),
                 // The current set counts as selected at the lowest precision.
-                None => self.enabled.contains(&rule.code).then_some(0),
+                None => self.is_enabled(rule.code).then_some(0),
             };
             let selected = base.max(best(&selection.extend_select, rule));
             let on = match (selected, best(&selection.ignore, rule)) {
@@ -187,7 +184,7 @@ impl Config {
                 enabled.push(rule.code);
             }
         }
-        self.enabled = enabled;
+        self.enabled = sorted(enabled);
         for rule in all_rules() {
             let chosen = selection
                 .severity
@@ -209,10 +206,10 @@ impl Config {
     }
 
     pub fn is_enabled(&self, code: &str) -> bool {
-        self.enabled.contains(&code)
+        self.enabled.binary_search(&code).is_ok()
     }
 
-    /// The codes of the rules that run.
+    /// The codes of the rules that run, sorted.
     pub fn enabled_codes(&self) -> &[&'static str] {
         &self.enabled
     }
@@ -231,6 +228,12 @@ impl Config {
             diagnostic.severity = *severity;
         }
     }
+}
+
+fn sorted(codes: impl IntoIterator<Item = &'static str>) -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = codes.into_iter().collect();
+    codes.sort_unstable();
+    codes
 }
 
 fn selector_names_code(selector: &str, code: &str) -> bool {

@@ -243,7 +243,7 @@ fn stage_reference_at<'a>(
     token: SyntaxToken<'_>,
     offset: u32,
 ) -> Option<&'a StageReference> {
-    analysis.model.references.iter().find(|r| {
+    analysis.model.references.iter().map(|r| &**r).find(|r| {
         let token = token.range();
         r.range.touches(offset) && r.range.start <= token.end && token.start <= r.range.end
     })

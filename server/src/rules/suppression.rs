@@ -11,8 +11,8 @@
 use super::{equivalents, find_rule};
 use crate::diagnostics::Diagnostic;
 use crate::syntax::TextRange;
-use crate::syntax::dockerfile::Parse;
 use crate::syntax::dockerfile::ast::Dockerfile;
+use crate::syntax::dockerfile::{Parse, SyntaxKind, SyntaxToken};
 
 /// What a file's comments silence.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl Suppressions {
             out.file.extend(buildkit_skips(check.value()));
         }
         let mut next_instruction = Vec::new();
-        for comment in file.comments() {
+        for comment in candidate_comments(parse) {
             match parse_comment(comment.text()) {
                 Some(Comment::File(codes)) => out.file.extend(codes),
                 Some(Comment::NextInstruction(codes)) => {
@@ -128,6 +128,21 @@ fn parse_comment(text: &str) -> Option<Comment> {
         }
         _ => None,
     }
+}
+
+/// The top-level comments that may be suppression comments, in order: every form has
+/// `ignore` in it (`ignore=`, `ignore-file=`), so the text is searched for that rather
+/// than the file walked.
+fn candidate_comments(parse: &Parse) -> impl Iterator<Item = SyntaxToken<'_>> {
+    let tree = &parse.tree;
+    let mut last: Option<TextRange> = None;
+    memchr::memmem::find_iter(tree.text().as_bytes(), b"ignore").filter_map(move |at| {
+        let token = tree.token_at_offset(u32::try_from(at).ok()?)?;
+        let fresh = last != Some(token.range());
+        last = Some(token.range());
+        (fresh && token.kind() == SyntaxKind::Comment && token.parent().parent().is_none())
+            .then_some(token)
+    })
 }
 
 /// The codes of a comma-separated list of our codes or names (unknown ones dropped).

@@ -44,16 +44,19 @@ pub struct DockerfileModel {
     pub escape: char,
     /// The `ARG`s before the first `FROM`, in order (with their expanded defaults).
     pub global_args: Vec<Variable>,
-    /// The build stages, in order; `stages[i].index == i`.
-    pub stages: Vec<Stage>,
-    /// Every stage reference: `FROM <stage>`, `COPY/ADD --from=`, `RUN --mount=...,from=`.
-    pub references: Vec<StageReference>,
+    /// The build stages, in order; `stages[i].index == i`. Shared (behind an [`Arc`]) with
+    /// the models of later versions of the document that keep them (see
+    /// [`analyze_after_edit`]).
+    pub stages: Vec<Arc<Stage>>,
+    /// Every stage reference: `FROM <stage>`, `COPY/ADD --from=`, `RUN --mount=...,from=`,
+    /// in file order.
+    pub references: Vec<Arc<StageReference>>,
     /// How the file writes instruction keywords (ONBUILD triggers included): a file-wide
     /// fact that stage-by-stage checks of keyword case compare against.
     pub keyword_case: KeywordCase,
     global_declarations: Vec<Declaration>,
     global_scope: Scope,
-    stage_scopes: Vec<StageScope>,
+    stage_scopes: Vec<Arc<StageScope>>,
     /// Each stage's scope after its last instruction: what a stage built from it starts with.
     final_scopes: Vec<Arc<Scope>>,
     /// Each stage's share of [`DockerfileModel::keyword_case`], so a stage reused after an
@@ -319,12 +322,12 @@ enum Place {
 impl DockerfileModel {
     /// The stage with this index.
     pub fn stage(&self, index: usize) -> Option<&Stage> {
-        self.stages.get(index)
+        self.stages.get(index).map(|s| &**s)
     }
 
     /// The last stage: what a build without `--target` produces.
     pub fn final_stage(&self) -> Option<&Stage> {
-        self.stages.last()
+        self.stages.last().map(|s| &**s)
     }
 
     /// The stage with this name, ignoring case; the last one if names repeat (as BuildKit
@@ -335,6 +338,7 @@ impl DockerfileModel {
             .iter()
             .rev()
             .find(|s| s.name.as_ref().is_some_and(|n| n.lowercase == lowercase))
+            .map(|s| &**s)
     }
 
     /// The stage an offset belongs to: the last stage whose `FROM` starts at or before it (so
@@ -343,7 +347,7 @@ impl DockerfileModel {
         let after = self
             .stages
             .partition_point(|s| s.from_range.start <= offset);
-        self.stages.get(after.checked_sub(1)?)
+        self.stages.get(after.checked_sub(1)?).map(|s| &**s)
     }
 
     fn place(&self, offset: u32) -> Place {
@@ -432,12 +436,16 @@ impl DockerfileModel {
     pub fn references_to(&self, index: usize) -> impl Iterator<Item = &StageReference> + '_ {
         self.references
             .iter()
+            .map(|r| &**r)
             .filter(move |r| r.target == ReferenceTarget::Stage(index))
     }
 
     /// The reference whose value touches `offset`.
     pub fn reference_at(&self, offset: u32) -> Option<&StageReference> {
-        self.references.iter().find(|r| r.range.touches(offset))
+        self.references
+            .iter()
+            .map(|r| &**r)
+            .find(|r| r.range.touches(offset))
     }
 }
 
@@ -546,8 +554,8 @@ pub fn analyze_after_edit(
         stages_by_name,
         references: Vec::new(),
     };
-    let mut stages: Vec<Stage> = Vec::with_capacity(from_positions.len());
-    let mut stage_scopes: Vec<StageScope> = Vec::with_capacity(from_positions.len());
+    let mut stages: Vec<Arc<Stage>> = Vec::with_capacity(from_positions.len());
+    let mut stage_scopes: Vec<Arc<StageScope>> = Vec::with_capacity(from_positions.len());
     let mut final_scopes: Vec<Arc<Scope>> = Vec::with_capacity(from_positions.len());
     let mut stage_keyword_cases: Vec<KeywordCase> = Vec::with_capacity(from_positions.len());
     match previous {
@@ -633,7 +641,7 @@ pub fn analyze_after_edit(
 
         let from_range = from.range();
         let last_end = body.last().map_or(from_range.end, |i| i.range().end);
-        stages.push(Stage {
+        stages.push(Arc::new(Stage {
             index,
             name: names.get(index).cloned().flatten(),
             from_range,
@@ -648,11 +656,11 @@ pub fn analyze_after_edit(
                     range: i.range(),
                 })
                 .collect(),
-        });
-        stage_scopes.push(StageScope {
+        }));
+        stage_scopes.push(Arc::new(StageScope {
             start,
             declarations,
-        });
+        }));
         final_scopes.push(Arc::new(scope));
         stage_keyword_cases.push(keyword_case);
     }
@@ -723,7 +731,7 @@ struct Analyzer<'n> {
     stage_count: usize,
     /// The stages with each lowercased name, in order.
     stages_by_name: HashMap<&'n str, Vec<usize>, FastHash>,
-    references: Vec<StageReference>,
+    references: Vec<Arc<StageReference>>,
 }
 
 impl Analyzer<'_> {
@@ -744,7 +752,7 @@ impl Analyzer<'_> {
         };
         if let Some((target, case_mismatch)) = named {
             let uses_variables = !expanded.used.is_empty();
-            self.references.push(StageReference {
+            self.references.push(Arc::new(StageReference {
                 kind: ReferenceKind::From,
                 stage: Some(index),
                 instruction: from.range(),
@@ -756,7 +764,7 @@ impl Analyzer<'_> {
                 by_index: false,
                 case_mismatch,
                 uses_variables,
-            });
+            }));
         }
         Some(StageBase {
             written,
@@ -869,7 +877,7 @@ impl Analyzer<'_> {
         };
         reference.target = target;
         reference.by_index = by_index;
-        self.references.push(reference);
+        self.references.push(Arc::new(reference));
     }
 
     /// Resolves a `--from` value: a stage name (last stage with it), a stage index, or an

@@ -107,6 +107,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     }
     let candidates: Vec<&Stage> = stages
         .iter()
+        .map(|s| &**s)
         .filter(|s| !used[s.index] && !is_target_name(s) && !is_runnable(s))
         .collect();
     if candidates.is_empty() {

@@ -40,7 +40,7 @@ pub(crate) fn image_bases<'m>(
     ctx: &DockerfileContext<'m>,
 ) -> impl Iterator<Item = (&'m Stage, &'m StageBase, ImageName<'m>)> {
     let model = ctx.model;
-    model.stages.iter().filter_map(move |stage| {
+    model.stages.iter().map(|s| &**s).filter_map(move |stage| {
         let base = stage.base.as_ref()?;
         let name = ImageName::of_base(base)?;
         let names_a_stage = model
