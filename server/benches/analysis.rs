@@ -48,7 +48,12 @@ fn full_analysis(bencher: divan::Bencher) {
 #[divan::bench]
 fn keystroke_with_shell_cache(bencher: divan::Bencher) {
     let text = large();
-    let facts = dockwise::facts::DockerfileFacts::default();
+    // As in a folder without a `.dockerignore` (what the language server sees for a file
+    // on disk there): the rules about the build context run too.
+    let facts = dockwise::facts::DockerfileFacts {
+        dockerignore: dockwise::facts::DockerignoreFact::Missing,
+        ..Default::default()
+    };
     let config = dockwise::config::Config::default();
     let cache = dockwise::semantic::ShellCache::new();
     let rules = dockwise::analysis::RuleCache::new();

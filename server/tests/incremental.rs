@@ -17,7 +17,7 @@ use std::sync::Arc;
 use dockwise::analysis::{RuleCache, check_dockerfile_with};
 use dockwise::config::Config;
 use dockwise::diagnostics::Diagnostic;
-use dockwise::facts::DockerfileFacts;
+use dockwise::facts::{DockerIgnore, DockerfileFacts, DockerignoreFact};
 use dockwise::ide::DockerfileAnalysis;
 use dockwise::semantic::{DockerfileModel, ShellCache, analyze};
 use dockwise::syntax::dockerfile::parse;
@@ -59,8 +59,8 @@ fn config() -> Config {
     Config::all_enabled().without(&["DF067".to_owned()])
 }
 
-fn full(text: &str) -> Vec<Diagnostic> {
-    check_dockerfile_with(text, &DockerfileFacts::default(), &config())
+fn full(text: &str, facts: &DockerfileFacts) -> Vec<Diagnostic> {
+    check_dockerfile_with(text, facts, &config())
 }
 
 /// What one document keeps between versions in the language server: RUN parses, findings
@@ -70,11 +70,31 @@ struct Document {
     shells: ShellCache,
     rules: RuleCache,
     previous: RefCell<Option<Arc<DockerfileAnalysis>>>,
+    /// What the rules know of other files (no `.dockerignore` known by default).
+    facts: DockerfileFacts,
 }
 
 impl Document {
     fn new() -> Self {
         Document::default()
+    }
+
+    /// A document whose build context has (`Some`) or lacks (`None`) a `.dockerignore`.
+    fn with_dockerignore(ignore: Option<&str>) -> Self {
+        let dockerignore = match ignore {
+            Some(text) => DockerignoreFact::Present {
+                path: "/w/.dockerignore".into(),
+                ignore: DockerIgnore::parse(text).into(),
+            },
+            None => DockerignoreFact::Missing,
+        };
+        Document {
+            facts: DockerfileFacts {
+                dockerignore,
+                ..DockerfileFacts::default()
+            },
+            ..Document::default()
+        }
     }
 }
 
@@ -83,7 +103,7 @@ fn incremental(text: &str, doc: &Document) -> Vec<Diagnostic> {
     let previous = doc.previous.borrow_mut().take();
     let analysis = DockerfileAnalysis::compute(
         text,
-        &DockerfileFacts::default(),
+        &doc.facts,
         &config(),
         Some(&doc.shells),
         Some(&doc.rules),
@@ -123,7 +143,7 @@ fn model_summary(model: &DockerfileModel, text: &str) -> String {
 }
 
 fn assert_same(text: &str, doc: &Document) {
-    let expected = full(text);
+    let expected = full(text, &doc.facts);
     let got = incremental(text, doc);
     if got != expected {
         let missing: Vec<_> = expected.iter().filter(|d| !got.contains(d)).collect();
@@ -143,8 +163,15 @@ proptest! {
     fn incremental_findings_equal_full_ones(
         base in prop::sample::select(fixture_texts()),
         steps in prop::collection::vec(prop::collection::vec(edits::edit(), 1..3), 1..6),
+        // The rules about the build context (DF053 to DF056) run only with a known
+        // `.dockerignore` fact: unknown, missing, or one that leaves `.env` and `.git` in.
+        dockerignore in prop::sample::select(vec![0, 1, 2]),
     ) {
-        let doc = Document::new();
+        let doc = match dockerignore {
+            0 => Document::new(),
+            1 => Document::with_dockerignore(None),
+            _ => Document::with_dockerignore(Some("node_modules\n")),
+        };
         assert_same(&base, &doc);
         let mut text = base;
         for step in &steps {

@@ -72,7 +72,7 @@ pub fn check_incrementally(
     for rule in enabled().filter(|r| r.meta.scope == RuleScope::File) {
         (rule.check)(&ctx, &mut out);
     }
-    let segment_rules = || enabled().filter(|r| r.meta.scope == RuleScope::Segment);
+    let segment_rules = || enabled().filter(|r| r.meta.scope != RuleScope::File);
     match rules {
         None => {
             for rule in segment_rules() {
@@ -124,6 +124,7 @@ pub fn check_incrementally(
             }
         }
     }
+    keep_first_findings(&mut out);
     let suppressions = Suppressions::collect(parse);
     if !suppressions.is_empty() {
         out.retain(|d| !suppressions.silences(d));
@@ -137,4 +138,32 @@ pub fn check_incrementally(
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });
     out
+}
+
+/// Keeps only the first finding (by position) of each [`RuleScope::FirstInFile`] rule.
+fn keep_first_findings(found: &mut Vec<Diagnostic>) {
+    let first_only = || {
+        dockerfile::RULES
+            .iter()
+            .filter(|r| r.meta.scope == RuleScope::FirstInFile)
+    };
+    for rule in first_only() {
+        let code = rule.meta.code;
+        let first = found
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| (d.range.start, d.range.end))
+            .min();
+        if let Some(first) = first {
+            let mut kept = false;
+            found.retain(|d| {
+                if d.code != code {
+                    return true;
+                }
+                let keep = !kept && (d.range.start, d.range.end) == first;
+                kept |= keep;
+                keep
+            });
+        }
+    }
 }

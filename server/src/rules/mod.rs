@@ -52,6 +52,11 @@ pub enum RuleScope {
     /// [`DockerfileContext::should_check`] says are unchanged. `tests/incremental.rs` checks
     /// the claim on random edits.
     Segment,
+    /// A rule reported once per file, at the first place it applies: it runs as a
+    /// [`RuleScope::Segment`] rule reporting every place in the checked segments, and the
+    /// analysis keeps the first finding of the file. A segment's places are cached like any
+    /// segment's findings, so the rule need not look at the whole file on each keystroke.
+    FirstInFile,
     /// Anything in the file may matter: the rule runs on the whole file every time.
     File,
 }
@@ -297,6 +302,12 @@ impl<'a> DockerfileContext<'a> {
     pub fn checked_instructions(&self) -> impl Iterator<Item = Instruction<'a>> + '_ {
         self.checked_instructions
             .get_or_init(|| {
+                if self.segment_filter.is_none() {
+                    // Everything: one walk of the file.
+                    return crate::syntax::dockerfile::ast::Dockerfile::new(&self.parse.tree)
+                        .instructions()
+                        .collect();
+                }
                 let mut out = Vec::new();
                 for segment in self.checked_segments() {
                     if let Some(index) = segment {

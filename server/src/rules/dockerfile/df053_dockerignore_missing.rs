@@ -47,6 +47,7 @@ declare_rule! {
         severity: Warning,
         fixable: true,
         default_enabled: true,
+        scope: FirstInFile,
     };
 }
 
@@ -55,9 +56,10 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
     if !matches!(ctx.facts.dockerignore, DockerignoreFact::Missing) {
         return;
     }
-    if let Some(source) = context_sources(ctx)
+    // Every whole-context source of the checked segments: the analysis keeps the first.
+    for source in context_sources(ctx)
         .into_iter()
-        .find(|s| s.is_whole_context())
+        .filter(|s| s.is_whole_context())
     {
         let mut diagnostic = DOCKERIGNORE_MISSING.diagnostic_with_fix(
             source.range,
