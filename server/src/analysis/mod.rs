@@ -83,7 +83,7 @@ pub fn check_incrementally(
             cache.new_round();
             let context_key = {
                 let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-                std::hash::Hash::hash(&format!("{config:?}{facts:?}"), &mut h);
+                std::hash::Hash::hash(&(config, facts), &mut h);
                 std::hash::Hasher::finish(&h)
             };
             let segments = incremental::segments(text, model, context_key);

@@ -36,6 +36,18 @@ pub struct Config {
     pub options: RuleOptions,
 }
 
+/// Everything that changes what the rules find, for fingerprints of the configuration an
+/// analysis ran with (severity overrides in code order: the map has none).
+impl std::hash::Hash for Config {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.enabled.hash(state);
+        let mut severity: Vec<_> = self.severity.iter().collect();
+        severity.sort_unstable();
+        severity.hash(state);
+        self.options.hash(state);
+    }
+}
+
 impl Default for Config {
     /// The built-in defaults: each rule on or off and at the severity of the catalogue.
     fn default() -> Self {
@@ -48,7 +60,7 @@ impl Default for Config {
 }
 
 /// Options that change what some rules find.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct RuleOptions {
     /// Registries images may come from (`docker.io`, `ghcr.io`, `*.gcr.io`). When set, DF033
@@ -68,7 +80,7 @@ pub struct RuleOptions {
 }
 
 /// The format a label's value must have (DF090).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LabelFormat {
     /// Any non-empty text.

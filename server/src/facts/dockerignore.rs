@@ -27,8 +27,16 @@ pub struct IgnorePattern {
     matcher: Option<GlobMatcher>,
 }
 
+/// What a pattern says (its matcher is made from it), for fingerprints of the facts an
+/// analysis ran with.
+impl std::hash::Hash for IgnorePattern {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (&self.pattern, self.exception, self.line).hash(state);
+    }
+}
+
 /// A parsed `.dockerignore`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct DockerIgnore {
     pub patterns: Vec<IgnorePattern>,
 }

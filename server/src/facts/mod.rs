@@ -19,7 +19,7 @@ pub use dockerignore::DockerIgnore;
 const MAX_IGNORE_FILE: u64 = 1 << 20;
 
 /// What is known about the `.dockerignore` of a Dockerfile's build context.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub enum DockerignoreFact {
     /// Not known: the document is not a file on disk (unsaved, `untitled:`), or facts were
     /// not looked up. Rules that need the file stay quiet.
@@ -35,7 +35,7 @@ pub enum DockerignoreFact {
 }
 
 /// Whether a compose service that builds a Dockerfile gives the container a healthcheck.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum ComposeHealthcheck {
     /// No compose file was looked at, or none builds this Dockerfile.
     #[default]
@@ -47,7 +47,7 @@ pub enum ComposeHealthcheck {
 }
 
 /// The facts one Dockerfile's analysis gets.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct DockerfileFacts {
     pub dockerignore: DockerignoreFact,
     /// Set by the compose support; DF080 stays quiet when compose defines the healthcheck.

@@ -258,6 +258,8 @@ impl<'a> DockerfileContext<'a> {
     /// Limits [`RuleScope::Segment`] rules to some segments (see [`Self::should_check`]).
     pub(crate) fn set_segment_filter(&mut self, filter: Option<&'a [(u32, bool)]>) {
         self.segment_filter = filter;
+        // Listed for another filter (or none) before.
+        self.checked_instructions = OnceCell::new();
     }
 
     /// Whether findings at `offset` are wanted: false in a segment whose findings the

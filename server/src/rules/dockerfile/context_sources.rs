@@ -18,7 +18,11 @@ pub(crate) struct ContextSource {
 impl ContextSource {
     /// `.` or `./`: the whole context.
     pub fn is_whole_context(&self) -> bool {
-        crate::facts::dockerignore::clean_path(self.path.trim_start_matches('/')) == "."
+        let path = self.path.trim_start_matches('/');
+        // Only dots and slashes, or a `..` that may climb back: anything else names
+        // something inside the context (checked first: cleaning allocates).
+        let may_be_root = path.contains("..") || path.bytes().all(|b| b == b'.' || b == b'/');
+        may_be_root && crate::facts::dockerignore::clean_path(path) == "."
     }
 
     /// Contains glob characters, so which files it names depends on the context's contents.
@@ -48,9 +52,17 @@ pub(crate) fn context_sources(ctx: &DockerfileContext<'_>) -> Vec<ContextSource>
             if source.text.starts_with("<<") {
                 continue;
             }
-            let expanded = ctx.model.expand(&source.text, source.range.start);
-            let Some(path) = expanded.exact_text() else {
-                continue;
+            // Without `$`, quotes or the escape character, expanding changes nothing.
+            let plain = !source.text.contains(['$', '"', '\'', ctx.model.escape]);
+            let expanded;
+            let path = if plain {
+                source.text.as_ref()
+            } else {
+                expanded = ctx.model.expand(&source.text, source.range.start);
+                let Some(path) = expanded.exact_text() else {
+                    continue;
+                };
+                path
             };
             if path.is_empty() || is_remote(path) {
                 continue;
@@ -97,5 +109,37 @@ mod tests {
             sources(src),
             ["package.json", "yarn.lock", "src/main.py", "a b.txt", "."]
         );
+    }
+
+    /// The shortcut for words without `$`, quotes or the escape character gives what
+    /// expanding them gives.
+    #[test]
+    fn plain_words_expand_to_themselves() {
+        let model = analyze(&parse("FROM a\nARG X=1\n"));
+        for word in [
+            "a.txt",
+            "dir/",
+            "./",
+            ".",
+            "..",
+            "*.json",
+            "pack?ge[0-9].json",
+            "{a,b}",
+            "~/x",
+            "a%b",
+            "é/ü",
+            "a`b",
+            "C:/x",
+            "-",
+            "a=b",
+            "#x",
+            "a;b",
+            "a|b",
+            "a&b",
+            "(x)",
+        ] {
+            let expanded = model.expand(word, 10);
+            assert_eq!(expanded.exact_text(), Some(word), "{word}");
+        }
     }
 }
