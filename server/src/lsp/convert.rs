@@ -45,13 +45,40 @@ impl Positions<'_> {
 }
 
 /// Where a rule's documentation lives, linked from each diagnostic.
-pub(crate) fn rule_docs_url(code: &str) -> Option<lsp::Uri> {
+fn rule_docs_url(code: &str) -> Option<lsp::Uri> {
     format!(
         "{}/blob/main/server/docs/rules/{code}.md",
         env!("CARGO_PKG_REPOSITORY")
     )
     .parse()
     .ok()
+}
+
+/// What every diagnostic of one rule carries: its docs link and editor tag. Made once per
+/// rule: a keystroke on a large file converts hundreds of diagnostics.
+struct RuleLinks {
+    docs: Option<lsp::CodeDescription>,
+    tags: Option<Vec<lsp::DiagnosticTag>>,
+}
+
+fn rule_links(code: &str) -> Option<&'static RuleLinks> {
+    static LINKS: std::sync::LazyLock<std::collections::HashMap<&'static str, RuleLinks>> =
+        std::sync::LazyLock::new(|| {
+            crate::rules::all_rules()
+                .map(|rule| {
+                    let tag = rule.tag.map(|tag| match tag {
+                        crate::rules::RuleTag::Deprecated => lsp::DiagnosticTag::DEPRECATED,
+                        crate::rules::RuleTag::Unnecessary => lsp::DiagnosticTag::UNNECESSARY,
+                    });
+                    let links = RuleLinks {
+                        docs: rule_docs_url(rule.code).map(|href| lsp::CodeDescription { href }),
+                        tags: tag.map(|tag| vec![tag]),
+                    };
+                    (rule.code, links)
+                })
+                .collect()
+        });
+    LINKS.get(code)
 }
 
 pub(crate) fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
@@ -64,23 +91,16 @@ pub(crate) fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
 }
 
 pub(crate) fn diagnostic(pos: &Positions<'_>, d: &Diagnostic) -> lsp::Diagnostic {
-    let tags: Vec<lsp::DiagnosticTag> = crate::rules::find_rule(d.code)
-        .and_then(|r| r.tag)
-        .map(|tag| match tag {
-            crate::rules::RuleTag::Deprecated => lsp::DiagnosticTag::DEPRECATED,
-            crate::rules::RuleTag::Unnecessary => lsp::DiagnosticTag::UNNECESSARY,
-        })
-        .into_iter()
-        .collect();
+    let links = rule_links(d.code);
     lsp::Diagnostic {
         range: pos.range(d.range),
         severity: Some(severity(d.severity)),
         code: Some(lsp::NumberOrString::String(d.code.to_owned())),
-        code_description: rule_docs_url(d.code).map(|href| lsp::CodeDescription { href }),
+        code_description: links.and_then(|l| l.docs.clone()),
         source: Some("dockwise".to_owned()),
         message: d.message.clone(),
         related_information: None,
-        tags: (!tags.is_empty()).then_some(tags),
+        tags: links.and_then(|l| l.tags.clone()),
         // Whether a fix exists and how safe it is; the fix itself comes from the analysis of
         // the current version when code actions are asked for. Kept small: a large file can
         // have hundreds of findings, all sent on every keystroke.

@@ -53,7 +53,13 @@ pub(crate) struct DocumentStore {
     /// Counts changes of what analysis reads besides the text (other files, settings), so a
     /// pulled report of an unchanged document version is still known to be stale.
     generation: u64,
+    /// Analyses replaced by newer ones, freed once the answer that needed the new one has
+    /// gone out (see [`DocumentStore::take_retired`]).
+    retired: Vec<Box<dyn Send>>,
 }
+
+/// At most this many replaced analyses wait to be freed; more go to a background thread.
+const MAX_RETIRED: usize = 16;
 
 impl DocumentStore {
     pub fn open(&mut self, uri: Uri, text: &str, version: i32, kind: Option<FileKind>) {
@@ -157,6 +163,12 @@ impl DocumentStore {
         }
     }
 
+    /// The analyses replaced since the last call, for the caller to free once its answer
+    /// is out.
+    pub fn take_retired(&mut self) -> Vec<Box<dyn Send>> {
+        std::mem::take(&mut self.retired)
+    }
+
     pub fn uris(&self) -> Vec<Uri> {
         self.docs.keys().cloned().collect()
     }
@@ -193,12 +205,9 @@ impl DocumentStore {
             )
         });
         let open = self.docs.get_mut(uri)?;
-        // The analysis this one replaces is freed on another thread: on a 2,000-line file
-        // that is thousands of allocations the client need not wait for.
-        defer_drop((
-            previous,
-            std::mem::replace(&mut open.last_analysis, analysis.clone()),
-        ));
+        // The analysis this one replaces is freed after the diagnostics are sent: on a
+        // 2,000-line file that is thousands of allocations the client need not wait for.
+        let replaced = std::mem::replace(&mut open.last_analysis, analysis.clone());
         let snapshot = Arc::new(Snapshot {
             version,
             index: LineIndex::new(&text),
@@ -208,12 +217,16 @@ impl DocumentStore {
             config,
         });
         open.snapshot = Some(snapshot.clone());
+        self.retired.push(Box::new((previous, replaced)));
+        if self.retired.len() > MAX_RETIRED {
+            defer_drop(self.take_retired());
+        }
         Some(snapshot)
     }
 }
 
 /// Drops `value` on a background thread (started on first use); inline if it cannot start.
-fn defer_drop<T: Send + 'static>(value: T) {
+pub(crate) fn defer_drop<T: Send + 'static>(value: T) {
     use std::sync::mpsc::{Sender, channel};
     static DROPPER: std::sync::LazyLock<Option<Sender<Box<dyn Send>>>> =
         std::sync::LazyLock::new(|| {

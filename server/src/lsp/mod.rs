@@ -11,6 +11,7 @@ mod convert;
 mod documents;
 mod features;
 mod framing;
+mod publish;
 mod server;
 mod settings;
 mod transport;

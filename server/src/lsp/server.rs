@@ -7,6 +7,7 @@
 //! its first `.await`, so edits apply in order. Diagnostics are published under one lock and
 //! only for the version that is still current, so a stale version is never published.
 
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,6 +22,7 @@ use super::convert::{
 };
 use super::documents::{DocumentStore, Snapshot, document_kind, file_path};
 use super::features;
+use super::publish::PublishedJson;
 use super::settings::Settings;
 use crate::diagnostics::Diagnostic;
 use crate::ide::actions;
@@ -37,8 +39,9 @@ struct State {
 pub struct Backend {
     client: Client,
     state: Mutex<State>,
-    /// Serialises publishing so diagnostics reach the client in version order.
-    publish: tokio::sync::Mutex<()>,
+    /// Serialises publishing so diagnostics reach the client in version order; holds the
+    /// JSON of what was last published per document, to copy what did not change.
+    publish: tokio::sync::Mutex<HashMap<Uri, PublishedJson>>,
     shutdown_requested: Arc<AtomicBool>,
     /// Where diagnostics are written when serving over stdio (else through `client`).
     direct: Option<super::transport::DirectOutput>,
@@ -66,7 +69,7 @@ impl Backend {
         Backend {
             client,
             state: Mutex::new(State::default()),
-            publish: tokio::sync::Mutex::new(()),
+            publish: tokio::sync::Mutex::new(HashMap::new()),
             shutdown_requested: Arc::new(AtomicBool::new(false)),
             direct: None,
         }
@@ -145,7 +148,7 @@ impl Backend {
         if self.state().client.pull_diagnostics {
             return;
         }
-        let _order = self.publish.lock().await;
+        let mut published = self.publish.lock().await;
         let started = std::time::Instant::now();
         let Some((snapshot, encoding)) = self.snapshot(&uri) else {
             return;
@@ -154,11 +157,36 @@ impl Backend {
         if version.is_some_and(|v| v != snapshot.version) {
             return;
         }
-        let diagnostics =
-            guard("diagnostics", || self.diagnostics_of(&snapshot, encoding)).unwrap_or_default();
-        let converted = started.elapsed();
-        self.send_diagnostics(uri, diagnostics, Some(snapshot.version))
-            .await;
+        let converted;
+        match &self.direct {
+            // Written from the JSON of the diagnostics that did not change.
+            Some(direct) => {
+                let json = published.entry(uri.clone()).or_default();
+                let body = guard("diagnostics", || {
+                    let pos = Positions {
+                        snapshot: &snapshot,
+                        encoding,
+                    };
+                    let found = snapshot.analysis.as_ref().map(|a| a.diagnostics.as_slice());
+                    json.notification(&uri, Some(snapshot.version), found.unwrap_or(&[]), &pos)
+                });
+                converted = started.elapsed();
+                if let Ok(body) = body {
+                    direct.send(body);
+                }
+            }
+            None => {
+                let diagnostics = guard("diagnostics", || self.diagnostics_of(&snapshot, encoding))
+                    .unwrap_or_default();
+                converted = started.elapsed();
+                self.send_diagnostics(uri, diagnostics, Some(snapshot.version))
+                    .await;
+            }
+        }
+        // Freed here, after the client has its answer (and before the next keystroke is
+        // likely to arrive: the client is still reading this one).
+        let retired = self.state().documents.take_retired();
+        drop(retired);
         // `DOCKWISE_LOG=debug` shows where each keystroke's time goes.
         tracing::debug!(
             "diagnostics of version {}: analysis {analysed:?}, conversion {:?}, sending {:?}",
@@ -418,7 +446,8 @@ impl LanguageServer for Backend {
             (state.documents.close(&uri), state.client.pull_diagnostics)
         };
         if closed && !pull {
-            let _order = self.publish.lock().await;
+            let mut published = self.publish.lock().await;
+            published.remove(&uri);
             self.send_diagnostics(uri, Vec::new(), None).await;
         }
     }
@@ -485,6 +514,8 @@ impl LanguageServer for Backend {
         let items = guard("textDocument/diagnostic", || {
             self.diagnostics_of(&snapshot, encoding)
         })?;
+        // The answer goes out when this returns: free replaced analyses elsewhere.
+        super::documents::defer_drop(self.state().documents.take_retired());
         self.report_config_errors().await;
         Ok(lsp::DocumentDiagnosticReportResult::Report(
             lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {

@@ -53,7 +53,8 @@ pub(crate) async fn serve_stdio(
             .serve(service)
             .await;
     };
-    let writer = write_output(from_server, direct_frames, std::io::stdout());
+    widen_stdout_pipe();
+    let writer = write_output(from_server, direct_frames, UnbufferedStdout);
     tokio::join!(server, writer);
     forward.abort();
     shutdown_flag.load(std::sync::atomic::Ordering::SeqCst)
@@ -181,7 +182,8 @@ impl DirectOutput {
         }
     }
 
-    fn send(&self, body: Vec<u8>) -> bool {
+    /// Sends a whole message body.
+    pub(crate) fn send(&self, body: Vec<u8>) -> bool {
         self.0.send(body).is_ok()
     }
 }
@@ -246,6 +248,53 @@ async fn write_output(
     // The server is done; send any error replies still queued.
     while let Ok(body) = replies.try_recv() {
         let _ = write_frame(&mut out, &body);
+    }
+}
+
+/// Stdout without std's line buffering, which writes a frame in two parts (the header up to
+/// its last line break, then the body), waking the client twice per message. Each frame is
+/// written whole here, in as few system calls as the pipe allows.
+struct UnbufferedStdout;
+
+impl Write for UnbufferedStdout {
+    #[cfg(target_os = "linux")]
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use std::os::fd::AsFd;
+        rustix::io::write(std::io::stdout().as_fd(), buf).map_err(std::io::Error::from)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::io::stdout().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stdout().flush()
+    }
+}
+
+/// When stdout is a pipe (as editors start servers), asks for room for a whole large
+/// message: a `publishDiagnostics` for 2,000 lines can be 70 KB, and with Linux's default
+/// 64 KiB the write waits for the client to read the first part. Best effort: a pipe that
+/// cannot grow (or is no pipe) stays as it is.
+fn widen_stdout_pipe() {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsFd;
+        const WANTED: usize = 1 << 20;
+        let stdout = std::io::stdout();
+        if let Ok(size) = rustix::pipe::fcntl_getpipe_size(stdout.as_fd())
+            && size < WANTED
+        {
+            // Unprivileged processes may go up to /proc/sys/fs/pipe-max-size (1 MiB by
+            // default); try smaller sizes below that.
+            for size in [WANTED, WANTED / 4] {
+                if rustix::pipe::fcntl_setpipe_size(stdout.as_fd(), size).is_ok() {
+                    tracing::debug!("stdout pipe widened to {size} bytes");
+                    break;
+                }
+            }
+        }
     }
 }
 
