@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use tower_lsp_server::ls_types::Uri;
 
@@ -48,18 +49,32 @@ impl PublishedJson {
         diagnostics: &[Diagnostic],
         pos: &Positions<'_>,
     ) -> Vec<u8> {
-        let mut previous = std::mem::take(&mut self.by_hash);
-        let room: usize = previous.values().map(|w| w.json.len() + 1).sum();
-        let mut body = Vec::with_capacity(room + 256);
+        let items = self.items(diagnostics, pos);
+        let mut body = Vec::with_capacity(items.len() + 256);
         body.extend_from_slice(
             b"{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"uri\":",
         );
         // A URI serialises as a JSON string; writing to a Vec cannot fail.
         let _ = serde_json::to_writer(&mut body, uri);
-        body.extend_from_slice(b",\"diagnostics\":[");
+        body.extend_from_slice(b",\"diagnostics\":");
+        body.extend_from_slice(&items);
+        if let Some(version) = version {
+            body.extend_from_slice(format!(",\"version\":{version}").as_bytes());
+        }
+        body.extend_from_slice(b"}}");
+        body
+    }
+
+    /// The JSON array of `diagnostics` as LSP diagnostics; keeps the JSON of each for the
+    /// next call (and drops what this one did not use).
+    pub(crate) fn items(&mut self, diagnostics: &[Diagnostic], pos: &Positions<'_>) -> Vec<u8> {
+        let mut previous = std::mem::take(&mut self.by_hash);
+        let room: usize = previous.values().map(|w| w.json.len() + 1).sum();
+        let mut out = Vec::with_capacity(room + 2);
+        out.push(b'[');
         for (i, d) in diagnostics.iter().enumerate() {
             if i > 0 {
-                body.push(b',');
+                out.push(b',');
             }
             let range = pos.range(d.range);
             let shape = Shape {
@@ -85,15 +100,59 @@ impl PublishedJson {
                     }
                 }
             };
-            body.extend_from_slice(&written.json);
+            out.extend_from_slice(&written.json);
             self.by_hash.insert(hash, written);
         }
-        body.push(b']');
-        if let Some(version) = version {
-            body.extend_from_slice(format!(",\"version\":{version}").as_bytes());
+        out.push(b']');
+        out
+    }
+}
+
+/// Items of pulled diagnostic reports, written by the server, waiting to go into the
+/// response tower-lsp writes.
+///
+/// tower-lsp turns a handler's result into a `serde_json::Value` and then into text, which
+/// for a 2,000-line file's report cost as much as analysing the keystroke. So the handler
+/// answers with an empty `items` list and a result id unique to the answer, and leaves the
+/// items' JSON (copied from the last report where unchanged) here; the output writer puts
+/// them into the response as it passes ([`PulledItems::fill`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PulledItems(Arc<Mutex<HashMap<String, Vec<u8>>>>);
+
+/// Entries left by answers that never went out (a cancelled request) are dropped past this.
+const MAX_WAITING: usize = 64;
+
+impl PulledItems {
+    /// Leaves the items of the report with this result id.
+    pub(crate) fn leave(&self, result_id: String, items: Vec<u8>) {
+        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if waiting.len() >= MAX_WAITING {
+            waiting.clear();
         }
-        body.extend_from_slice(b"}}");
-        body
+        waiting.insert(result_id, items);
+    }
+
+    /// `body` (a message from tower-lsp) with the items left for its result id in place of
+    /// its empty `items` list; `None` when it is not such a report.
+    pub(crate) fn fill(&self, body: &[u8]) -> Option<Vec<u8>> {
+        const EMPTY: &[u8] = b"\"items\":[]";
+        const ID: &[u8] = b"\"resultId\":\"";
+        let mut waiting = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if waiting.is_empty() {
+            return None;
+        }
+        let id_start = memchr::memmem::find(body, ID)? + ID.len();
+        let id_len = memchr::memchr(b'"', &body[id_start..])?;
+        let id = std::str::from_utf8(&body[id_start..id_start + id_len]).ok()?;
+        let items = waiting.remove(id)?;
+        drop(waiting);
+        let at = memchr::memmem::find(body, EMPTY)?;
+        let mut filled = Vec::with_capacity(body.len() + items.len());
+        filled.extend_from_slice(&body[..at]);
+        filled.extend_from_slice(b"\"items\":");
+        filled.extend_from_slice(&items);
+        filled.extend_from_slice(&body[at + EMPTY.len()..]);
+        Some(filled)
     }
 }
 
@@ -198,5 +257,30 @@ mod tests {
         let snap = snapshot("FROM node:22.3.0\n");
         written(&mut cache, &uri, &snap, Some(2));
         assert!(cache.by_hash.len() < held);
+    }
+
+    #[test]
+    fn pulled_items_go_into_the_matching_report() {
+        let pulled = PulledItems::default();
+        let report =
+            br#"{"jsonrpc":"2.0","result":{"items":[],"kind":"full","resultId":"3.0.7"},"id":4}"#;
+        // Nothing waiting: not touched.
+        assert_eq!(pulled.fill(report), None);
+        pulled.leave("3.0.8".to_owned(), b"[{\"a\":1}]".to_vec());
+        // Another report's id: not touched, and the waiting items stay.
+        assert_eq!(pulled.fill(report), None);
+        pulled.leave("3.0.7".to_owned(), b"[{\"message\":\"x\"}]".to_vec());
+        let filled = pulled.fill(report).expect("filled");
+        let value: serde_json::Value = serde_json::from_slice(&filled).unwrap();
+        assert_eq!(value["result"]["items"][0]["message"], "x");
+        assert_eq!(value["result"]["resultId"], "3.0.7");
+        assert_eq!(value["id"], 4);
+        // Used once.
+        assert_eq!(pulled.fill(report), None);
+        // An unchanged report has no items to fill.
+        pulled.leave("3.0.9".to_owned(), b"[]".to_vec());
+        let unchanged =
+            br#"{"jsonrpc":"2.0","result":{"kind":"unchanged","resultId":"3.0.9"},"id":5}"#;
+        assert_eq!(pulled.fill(unchanged), None);
     }
 }

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -43,6 +43,8 @@ pub struct Backend {
     /// JSON of what was last published per document, to copy what did not change.
     publish: tokio::sync::Mutex<HashMap<Uri, PublishedJson>>,
     shutdown_requested: Arc<AtomicBool>,
+    /// Counts pulled diagnostic reports, to make each result id unique.
+    answers: AtomicU64,
     /// Where diagnostics are written when serving over stdio (else through `client`).
     direct: Option<super::transport::DirectOutput>,
 }
@@ -71,6 +73,7 @@ impl Backend {
             state: Mutex::new(State::default()),
             publish: tokio::sync::Mutex::new(HashMap::new()),
             shutdown_requested: Arc::new(AtomicBool::new(false)),
+            answers: AtomicU64::new(0),
             direct: None,
         }
     }
@@ -499,8 +502,18 @@ impl LanguageServer for Backend {
         let Some((snapshot, encoding)) = self.snapshot(&params.text_document.uri) else {
             return Err(Error::invalid_params("the document is not open"));
         };
-        let result_id = format!("{}.{generation}", snapshot.version);
-        if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+        // `version.generation.answer`: the answer number makes each id unique (see
+        // `PulledItems`); an earlier answer for the same version and generation still counts
+        // as unchanged.
+        let state_id = format!("{}.{generation}", snapshot.version);
+        let unchanged = params
+            .previous_result_id
+            .as_deref()
+            .and_then(|id| id.rsplit_once('.'))
+            .is_some_and(|(state, _)| state == state_id);
+        let answer = self.answers.fetch_add(1, Ordering::Relaxed);
+        let result_id = format!("{state_id}.{answer}");
+        if unchanged {
             return Ok(lsp::DocumentDiagnosticReportResult::Report(
                 lsp::DocumentDiagnosticReport::Unchanged(
                     lsp::RelatedUnchangedDocumentDiagnosticReport {
@@ -511,9 +524,27 @@ impl LanguageServer for Backend {
                 ),
             ));
         }
-        let items = guard("textDocument/diagnostic", || {
-            self.diagnostics_of(&snapshot, encoding)
-        })?;
+        let uri = params.text_document.uri;
+        let items = match &self.direct {
+            // The writer puts the items into the response (see `PulledItems`).
+            Some(direct) => {
+                let mut published = self.publish.lock().await;
+                let json = published.entry(uri).or_default();
+                let items = guard("textDocument/diagnostic", || {
+                    let pos = Positions {
+                        snapshot: &snapshot,
+                        encoding,
+                    };
+                    let found = snapshot.analysis.as_ref().map(|a| a.diagnostics.as_slice());
+                    json.items(found.unwrap_or(&[]), &pos)
+                })?;
+                direct.pulled().leave(result_id.clone(), items);
+                Vec::new()
+            }
+            None => guard("textDocument/diagnostic", || {
+                self.diagnostics_of(&snapshot, encoding)
+            })?,
+        };
         // The answer goes out when this returns: free replaced analyses elsewhere.
         super::documents::defer_drop(self.state().documents.take_retired());
         self.report_config_errors().await;

@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use tower_lsp_server::{ClientSocket, LspService, Server};
 
 use super::framing::{Decoded, FrameDecoder, encode};
+use super::publish::PulledItems;
 use super::server::Backend;
 
 /// How long input may pause mid-message before a wrong Content-Length is suspected.
@@ -47,6 +48,7 @@ pub(crate) async fn serve_stdio(
     let (to_server, server_in) = tokio::io::duplex(PIPE_CAPACITY);
     let (server_out, from_server) = tokio::io::duplex(PIPE_CAPACITY);
 
+    let pulled = direct.pulled().clone();
     let forward = tokio::spawn(forward_inbound(inbound_rx, to_server, direct));
     let server = async move {
         Server::new(server_in, server_out, socket)
@@ -54,7 +56,7 @@ pub(crate) async fn serve_stdio(
             .await;
     };
     widen_stdout_pipe();
-    let writer = write_output(from_server, direct_frames, UnbufferedStdout);
+    let writer = write_output(from_server, direct_frames, pulled, UnbufferedStdout);
     tokio::join!(server, writer);
     forward.abort();
     shutdown_flag.load(std::sync::atomic::Ordering::SeqCst)
@@ -152,12 +154,17 @@ fn spawn_input_threads(mut input: impl Read + Send + 'static, out: mpsc::Unbound
 /// would turn them into a `serde_json::Value` first, which costs as much again as writing
 /// them). The writer sends each as one frame, never inside another.
 #[derive(Clone, Debug)]
-pub(crate) struct DirectOutput(mpsc::UnboundedSender<Vec<u8>>);
+pub(crate) struct DirectOutput(mpsc::UnboundedSender<Vec<u8>>, PulledItems);
 
 impl DirectOutput {
     pub(crate) fn channel() -> (Self, mpsc::UnboundedReceiver<Vec<u8>>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        (DirectOutput(tx), rx)
+        (DirectOutput(tx, PulledItems::default()), rx)
+    }
+
+    /// Where pulled reports leave their items for the writer.
+    pub(crate) fn pulled(&self) -> &PulledItems {
+        &self.1
     }
 
     /// Sends a notification; false when the output is closed or `params` cannot be
@@ -216,6 +223,7 @@ async fn forward_inbound(
 async fn write_output(
     mut from_server: tokio::io::DuplexStream,
     mut replies: mpsc::UnboundedReceiver<Vec<u8>>,
+    pulled: PulledItems,
     mut out: impl Write,
 ) {
     let mut decoder = FrameDecoder::trusted();
@@ -230,6 +238,7 @@ async fn write_output(
                 };
                 decoder.push(&buf[..n]);
                 while let Some(Decoded::Message(body)) = decoder.next() {
+                    let body = pulled.fill(&body).unwrap_or(body);
                     if write_frame(&mut out, &body).is_err() {
                         return;
                     }
