@@ -23,10 +23,14 @@ pub fn dockwise_bin() -> &'static Path {
             .and_then(Path::parent)
             .expect("test executable lives in target/<profile>/deps");
         let bin = profile_dir.join(format!("dockwise{}", std::env::consts::EXE_SUFFIX));
-        if !bin.exists() {
+        // `cargo bench -p dockwise-e2e` does not build the server: build it (a no-op when
+        // up to date) so a bench never measures a stale binary. `cargo test --workspace`
+        // builds it already; there it is built only when missing.
+        let release = profile_dir.ends_with("release");
+        if release || !bin.exists() {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let mut args = vec!["build", "-p", "dockwise", "--bin", "dockwise"];
-            if profile_dir.ends_with("release") {
+            if release {
                 args.push("--release");
             }
             let status = Command::new(cargo)

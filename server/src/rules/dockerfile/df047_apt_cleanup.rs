@@ -482,4 +482,25 @@ mod tests {
             "\nrm -rf /var/lib/apt/lists/*"
         );
     }
+
+    /// Found by the robustness property test: after a shell syntax error the last statement
+    /// of a heredoc script ends on the next line's start, and the cleanup must not be
+    /// written onto the terminator's line.
+    #[test]
+    fn the_cleanup_keeps_the_heredoc_terminator_on_its_own_line() {
+        let src = "FROM ubuntu:24.04\nRUN <<EOF\nset -eux\napt-get update\n\
+                   apt-get(==J.LABEL -recommends nginx\nEOF\nCMD [\"nginx\"]\n";
+        let found = testing::findings("DF047", src);
+        let with_fix = found
+            .iter()
+            .find(|d| d.fix.is_some())
+            .expect("a finding with a fix");
+        let fixed = testing::fixed(src, with_fix);
+        assert!(
+            fixed.contains("rm -rf /var/lib/apt/lists/*\nEOF\n"),
+            "{fixed}"
+        );
+        let errors = |text: &str| crate::syntax::dockerfile::parse(text).errors.len();
+        assert_eq!(errors(&fixed), errors(src), "{fixed}");
+    }
 }

@@ -43,6 +43,14 @@ pub(crate) fn append_command(
     let at = run.abs(TextRange::empty(at)).start;
     let new_text = match run.form {
         RunForm::Shell => format!(" && {command}"),
+        // At the start of a line (a last statement the shell parser read through its line
+        // break, as after a syntax error), the new line goes before that line: written
+        // after the break, it would end on the terminator's line and hide it.
+        RunForm::HeredocScript
+            if at > 0 && ctx.text.as_bytes().get(at as usize - 1) == Some(&b'\n') =>
+        {
+            format!("{command}{}", ctx.line_ending())
+        }
         RunForm::HeredocScript => format!("{}{command}", ctx.line_ending()),
         RunForm::Exec => return None,
     };
