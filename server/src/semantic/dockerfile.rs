@@ -450,6 +450,36 @@ impl DockerfileModel {
 }
 
 impl Stage {
+    /// The stage as it reads after its text moved by `delta` bytes.
+    fn moved(&self, delta: i64) -> Stage {
+        let moved = |r: TextRange| r.moved(delta);
+        Stage {
+            from_range: moved(self.from_range),
+            range: moved(self.range),
+            name: self.name.as_ref().map(|n| StageName {
+                range: moved(n.range),
+                ..n.clone()
+            }),
+            base: self.base.as_ref().map(|b| StageBase {
+                range: moved(b.range),
+                ..b.clone()
+            }),
+            platform: self.platform.as_ref().map(|p| StagePlatform {
+                range: moved(p.range),
+                ..p.clone()
+            }),
+            instructions: self
+                .instructions
+                .iter()
+                .map(|i| InstructionInfo {
+                    range: moved(i.range),
+                    ..*i
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// The typed views of the stage's instructions after `FROM`, from the tree it was
     /// analyzed from.
     pub fn syntax_instructions<'t>(
@@ -545,7 +575,11 @@ pub fn analyze_after_edit(
         }
     }
 
-    let reusable = previous.map_or(0, |(old_text, old)| {
+    let Reuse {
+        prefix: reusable,
+        suffix_from,
+        delta,
+    } = previous.map_or(Reuse::NONE, |(old_text, old)| {
         reusable_stages(parse, &instructions, &from_positions, &names, old_text, old)
     });
     let mut analyzer = Analyzer {
@@ -558,6 +592,9 @@ pub fn analyze_after_edit(
     let mut stage_scopes: Vec<Arc<StageScope>> = Vec::with_capacity(from_positions.len());
     let mut final_scopes: Vec<Arc<Scope>> = Vec::with_capacity(from_positions.len());
     let mut stage_keyword_cases: Vec<KeywordCase> = Vec::with_capacity(from_positions.len());
+    // Whether each stage so far was kept from the old model (as it was, or moved): a stage
+    // built from a stage analysed again is analysed again too.
+    let mut kept: Vec<bool> = vec![true; reusable.min(from_positions.len())];
     match previous {
         Some((_, old)) if reusable > 0 => {
             // The preamble is unchanged too (it comes before the first reused stage).
@@ -582,6 +619,50 @@ pub fn analyze_after_edit(
     }
 
     for (index, &at) in from_positions.iter().enumerate().skip(stages.len()) {
+        // A stage after the edit, moved but unchanged, whose parent stage (if any) is
+        // unchanged too: its model is the old one moved by `delta`.
+        if let Some((_, old)) = previous
+            && index >= suffix_from
+            && let Some(old_stage) = old.stages.get(index)
+            && old_stage
+                .base
+                .as_ref()
+                .and_then(StageBase::stage)
+                .is_none_or(|parent| kept.get(parent).copied().unwrap_or(false))
+        {
+            let parent_scope = old_stage
+                .base
+                .as_ref()
+                .and_then(StageBase::stage)
+                .and_then(|p| final_scopes.get(p));
+            let moved = |r: TextRange| r.moved(delta);
+            let from = old.references.partition_point(|r| r.stage < Some(index));
+            let to = old.references.partition_point(|r| r.stage <= Some(index));
+            analyzer
+                .references
+                .extend(old.references[from..to].iter().map(|r| {
+                    Arc::new(StageReference {
+                        instruction: moved(r.instruction),
+                        range: moved(r.range),
+                        ..StageReference::clone(r)
+                    })
+                }));
+            stages.push(Arc::new(old_stage.moved(delta)));
+            let old_scope = &old.stage_scopes[index];
+            stage_scopes.push(Arc::new(StageScope {
+                start: old_scope.start.moved(parent_scope, delta),
+                declarations: old_scope
+                    .declarations
+                    .iter()
+                    .map(|d| d.moved(delta))
+                    .collect(),
+            }));
+            final_scopes.push(Arc::new(old.final_scopes[index].moved(parent_scope, delta)));
+            stage_keyword_cases.push(old.stage_keyword_cases[index]);
+            kept.push(true);
+            continue;
+        }
+        kept.push(false);
         let end = from_positions
             .get(index + 1)
             .copied()
@@ -682,8 +763,27 @@ pub fn analyze_after_edit(
     }
 }
 
-/// How many leading stages of `old` (the model of `old_text`) [`analyze_after_edit`] may
-/// reuse for `parse`, whose instructions, `FROM` positions and stage names are given.
+/// What [`analyze_after_edit`] may keep of the old model.
+struct Reuse {
+    /// Leading stages kept as they are.
+    prefix: usize,
+    /// Stages from this index on are unchanged but moved by `delta` bytes.
+    suffix_from: usize,
+    delta: i64,
+}
+
+impl Reuse {
+    const NONE: Reuse = Reuse {
+        prefix: 0,
+        suffix_from: usize::MAX,
+        delta: 0,
+    };
+}
+
+/// Which stages of `old` (the model of `old_text`) [`analyze_after_edit`] may keep for
+/// `parse`, whose instructions, `FROM` positions and stage names are given: the stages
+/// before the edit, and those after it (moved) when the text before the first `FROM` (the
+/// global `ARG`s) is unchanged.
 fn reusable_stages(
     parse: &Parse,
     instructions: &[Instruction<'_>],
@@ -691,21 +791,58 @@ fn reusable_stages(
     names: &[Option<StageName>],
     old_text: &str,
     old: &DockerfileModel,
-) -> usize {
+) -> Reuse {
     let same_names = names.len() == old.stages.len()
         && names.iter().zip(&old.stages).all(|(new, old)| {
             new.as_ref().map(|n| &n.lowercase) == old.name.as_ref().map(|n| &n.lowercase)
         });
     if !same_names || parse.escape != old.escape {
-        return 0;
+        return Reuse::NONE;
     }
-    let unchanged = common_prefix_len(parse.tree.text(), old_text);
+    let new_text = parse.tree.text();
+    let new_start = |stage: usize| instructions[from_positions[stage]].range().start;
+    let unchanged = common_prefix_len(new_text, old_text);
     // Stage `i` is reused when stage `i + 1` starts at the same unchanged offset in both.
-    (1..from_positions.len())
+    let prefix = (1..from_positions.len())
         .take_while(|&next| {
             let start = old.stages[next].from_range.start;
-            start as usize <= unchanged && instructions[from_positions[next]].range().start == start
+            start as usize <= unchanged && new_start(next) == start
         })
+        .count();
+    // After the edit: stages whose text, from their `FROM` to the end of the file, is
+    // unchanged (and found again at the moved place), when the global `ARG`s are unchanged.
+    let unchanged_tail = common_suffix_len(new_text, old_text).min(new_text.len() - unchanged);
+    let old_tail_start = old_text.len() - unchanged_tail.min(old_text.len());
+    let delta = new_text.len() as i64 - old_text.len() as i64;
+    let preamble_kept = old.stages.first().is_some_and(|first| {
+        first.from_range.start as usize <= unchanged && new_start(0) == first.from_range.start
+    });
+    let mut suffix_from = from_positions.len();
+    if preamble_kept {
+        while suffix_from > prefix + 1 {
+            let candidate = suffix_from - 1;
+            let old_start = old.stages[candidate].from_range.start;
+            let moved = i64::from(old_start) + delta;
+            if (old_start as usize) < old_tail_start || i64::from(new_start(candidate)) != moved {
+                break;
+            }
+            suffix_from = candidate;
+        }
+    }
+    Reuse {
+        prefix,
+        suffix_from,
+        delta,
+    }
+}
+
+/// The length in bytes of the longest common suffix of `a` and `b`.
+fn common_suffix_len(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
         .count()
 }
 

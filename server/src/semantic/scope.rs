@@ -95,6 +95,13 @@ pub struct Variable {
 }
 
 impl Variable {
+    fn moved(&self, delta: i64) -> Variable {
+        Variable {
+            declared_at: self.declared_at.map(|r| r.moved(delta)),
+            ..self.clone()
+        }
+    }
+
     fn automatic(name: &str, kind: VariableKind, value: Option<&str>) -> Self {
         Variable {
             name: name.to_owned(),
@@ -221,6 +228,25 @@ impl Scope {
             variables: Vec::new(),
             by_name: HashMap::default(),
             env_from_image: parent_scope.env_from_image,
+        }
+    }
+
+    /// This scope for a stage whose text moved by `delta` bytes: its own variables' places
+    /// moved, and built on `parent` (the moved parent stage's final scope) when it was built
+    /// on a stage.
+    pub(crate) fn moved(&self, parent: Option<&Arc<Scope>>, delta: i64) -> Scope {
+        let base = self.base.as_ref().map(|b| BaseScope {
+            scope: match (b.stage, parent) {
+                (Some(_), Some(parent)) => Arc::clone(parent),
+                _ => Arc::clone(&b.scope),
+            },
+            ..b.clone()
+        });
+        Scope {
+            base,
+            variables: self.variables.iter().map(|v| v.moved(delta)).collect(),
+            by_name: self.by_name.clone(),
+            env_from_image: self.env_from_image,
         }
     }
 
@@ -352,6 +378,16 @@ pub(crate) struct Declaration {
     pub variable: Variable,
     /// Visible at offsets strictly greater than this one.
     pub visible_after: u32,
+}
+
+impl Declaration {
+    /// The declaration after its text moved by `delta` bytes.
+    pub(crate) fn moved(&self, delta: i64) -> Declaration {
+        Declaration {
+            variable: self.variable.moved(delta),
+            visible_after: TextRange::empty(self.visible_after).moved(delta).start,
+        }
+    }
 }
 
 /// Declares the names of an `ARG` instruction one after the other, into `scope`.

@@ -44,6 +44,14 @@ impl TextRange {
         TextRange::new(self.start.min(other.start), self.end.max(other.end))
     }
 
+    /// The range `delta` bytes later (earlier when negative), for text that moved. Clamped
+    /// to the `u32` offsets ranges use.
+    pub fn moved(self, delta: i64) -> TextRange {
+        let at =
+            |offset: u32| u32::try_from((i64::from(offset) + delta).max(0)).unwrap_or(u32::MAX);
+        TextRange::new(at(self.start), at(self.end))
+    }
+
     pub fn as_usize(self) -> Range<usize> {
         self.start as usize..self.end as usize
     }
