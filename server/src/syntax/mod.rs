@@ -2,6 +2,7 @@
 //!
 //! This module knows nothing of rules, files on disk or LSP: it turns text into trees.
 
+pub mod compose;
 pub mod dockerfile;
 pub mod shell;
 mod text_range;

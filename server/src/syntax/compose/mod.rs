@@ -1,0 +1,446 @@
+//! YAML for compose files: `saphyr-parser`'s event stream built into our own tree, with a
+//! byte range on every node, that never fails.
+//!
+//! - The tree is an arena (`Vec<Node>`): building it is iterative, so a 100,000-deep nesting
+//!   cannot overflow the stack; nesting past [`MAX_DEPTH`] stops the build with an error.
+//! - A syntax error ends the event stream, not the tree: what was built before it stays, with
+//!   the collections still open closed at the error, so features keep working on the part
+//!   before a half-typed line. (Resuming after the error is the next step.)
+//! - Aliases stay references to their anchor's node (nothing is expanded here), so an alias
+//!   bomb costs one node per alias.
+//! - `saphyr-parser` reports places in characters; ranges here are UTF-8 byte offsets, like
+//!   the rest of dockwise.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+use crate::syntax::TextRange;
+
+/// How deep collections may nest; compose files use a handful of levels.
+pub const MAX_DEPTH: usize = 256;
+
+/// An index into [`YamlTree::nodes`].
+pub type NodeId = usize;
+
+/// A parsed YAML document.
+#[derive(Clone, Debug, Default)]
+pub struct YamlParse {
+    pub tree: YamlTree,
+    pub errors: Vec<YamlError>,
+}
+
+/// A syntax error (or a limit reached) and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    pub message: String,
+    pub range: TextRange,
+}
+
+/// The nodes of the first document; `root` is its top node.
+#[derive(Clone, Debug, Default)]
+pub struct YamlTree {
+    pub nodes: Vec<Node>,
+    pub root: Option<NodeId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// From the first byte of the node to its end (for collections, through their last
+    /// entry; at the error for collections a syntax error left open).
+    pub range: TextRange,
+    /// The anchor id (`&name` in the source), if the node has one.
+    pub anchor: Option<usize>,
+    /// The tag as written (`!reset`, `!override`), if any.
+    pub tag: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// Key and value pairs, in order; a key whose value a syntax error cut off has `None`.
+    Mapping(Vec<(NodeId, Option<NodeId>)>),
+    Sequence(Vec<NodeId>),
+    Scalar {
+        value: String,
+        style: ScalarKind,
+    },
+    /// `*name`: the anchored node it stands for (`None` for an unknown anchor).
+    Alias(Option<NodeId>),
+}
+
+/// How a scalar was written: plain scalars are the ones YAML reads as numbers, booleans and
+/// null.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarKind {
+    Plain,
+    Quoted,
+    Block,
+}
+
+impl YamlTree {
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id)
+    }
+
+    /// The value of `key` in the mapping `id` (the last one when a key repeats).
+    pub fn get(&self, id: NodeId, key: &str) -> Option<NodeId> {
+        let NodeKind::Mapping(entries) = &self.node(id)?.kind else {
+            return None;
+        };
+        entries
+            .iter()
+            .rev()
+            .find(|(k, _)| self.scalar(*k) == Some(key))
+            .and_then(|(_, v)| *v)
+    }
+
+    /// The node at a path of mapping keys from the root.
+    pub fn path(&self, keys: &[&str]) -> Option<NodeId> {
+        keys.iter()
+            .try_fold(self.root?, |node, key| self.get(node, key))
+    }
+
+    /// The text of a scalar node.
+    pub fn scalar(&self, id: NodeId) -> Option<&str> {
+        match &self.node(id)?.kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// Parses the first document of `text`. Never fails: errors come with the tree built so far.
+pub fn parse(text: &str) -> YamlParse {
+    let offsets = ByteOffsets::new(text);
+    let mut builder = Builder::default();
+    let mut errors = Vec::new();
+    let mut parser = Parser::new_from_str(text);
+    let mut at_error = None;
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((event, span))) => {
+                let range = offsets.range(span);
+                match builder.push(event, range) {
+                    Flow::Continue => {}
+                    Flow::DocumentDone => break,
+                    Flow::TooDeep => {
+                        errors.push(YamlError {
+                            message: format!(
+                                "collections nest deeper than {MAX_DEPTH} levels; the rest is not read"
+                            ),
+                            range,
+                        });
+                        at_error = Some(range.start);
+                        break;
+                    }
+                }
+            }
+            Some(Err(e)) => {
+                let at = offsets.byte(e.marker().index());
+                errors.push(YamlError {
+                    message: e.info().to_owned(),
+                    range: TextRange::new(at, at),
+                });
+                at_error = Some(at);
+                break;
+            }
+        }
+    }
+    let tree = builder.finish(at_error.unwrap_or(text.len() as u32));
+    YamlParse { tree, errors }
+}
+
+/// What the event loop does next.
+enum Flow {
+    Continue,
+    DocumentDone,
+    TooDeep,
+}
+
+/// A collection still receiving entries.
+#[derive(Debug)]
+enum Open {
+    Mapping {
+        id: NodeId,
+        entries: Vec<(NodeId, Option<NodeId>)>,
+        key: Option<NodeId>,
+    },
+    Sequence {
+        id: NodeId,
+        items: Vec<NodeId>,
+    },
+}
+
+#[derive(Debug, Default)]
+struct Builder {
+    nodes: Vec<Node>,
+    open: Vec<Open>,
+    root: Option<NodeId>,
+    /// Anchor id -> node, as anchors are defined.
+    anchors: Vec<Option<NodeId>>,
+    documents: usize,
+}
+
+impl Builder {
+    fn push(&mut self, event: Event<'_>, range: TextRange) -> Flow {
+        let is_mapping = matches!(event, Event::MappingStart(..));
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Flow::DocumentDone;
+                }
+            }
+            Event::DocumentEnd => return Flow::DocumentDone,
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = match style {
+                    ScalarStyle::Plain => ScalarKind::Plain,
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => ScalarKind::Quoted,
+                    _ => ScalarKind::Block,
+                };
+                let id = self.node(
+                    NodeKind::Scalar {
+                        value: value.into_owned(),
+                        style,
+                    },
+                    range,
+                    anchor,
+                    tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                );
+                self.attach(id);
+            }
+            Event::Alias(anchor) => {
+                let target = self.anchors.get(anchor).copied().flatten();
+                let id = self.node(NodeKind::Alias(target), range, 0, None);
+                self.attach(id);
+            }
+            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
+                if self.open.len() >= MAX_DEPTH {
+                    return Flow::TooDeep;
+                }
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                // The kind is set when the collection closes.
+                let id = self.node(NodeKind::Sequence(Vec::new()), range, anchor, tag);
+                self.attach(id);
+                self.open.push(if is_mapping {
+                    Open::Mapping {
+                        id,
+                        entries: Vec::new(),
+                        key: None,
+                    }
+                } else {
+                    Open::Sequence {
+                        id,
+                        items: Vec::new(),
+                    }
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.close(range.end);
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Flow::Continue
+    }
+
+    fn node(
+        &mut self,
+        kind: NodeKind,
+        range: TextRange,
+        anchor: usize,
+        tag: Option<String>,
+    ) -> NodeId {
+        let id = self.nodes.len();
+        let anchor = (anchor > 0).then_some(anchor);
+        if let Some(a) = anchor {
+            if self.anchors.len() <= a {
+                self.anchors.resize(a + 1, None);
+            }
+            self.anchors[a] = Some(id);
+        }
+        self.nodes.push(Node {
+            kind,
+            range,
+            anchor,
+            tag,
+        });
+        id
+    }
+
+    /// Makes `id` the next key, value or item of the innermost open collection.
+    fn attach(&mut self, id: NodeId) {
+        match self.open.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(id);
+                }
+            }
+            Some(Open::Sequence { items, .. }) => items.push(id),
+            Some(Open::Mapping { entries, key, .. }) => match key.take() {
+                None => *key = Some(id),
+                Some(k) => entries.push((k, Some(id))),
+            },
+        }
+    }
+
+    /// Ends the innermost open collection at `end`.
+    fn close(&mut self, end: u32) {
+        let Some(open) = self.open.pop() else {
+            return;
+        };
+        let (id, kind) = match open {
+            Open::Mapping {
+                id,
+                mut entries,
+                key,
+            } => {
+                if let Some(k) = key {
+                    entries.push((k, None));
+                }
+                (id, NodeKind::Mapping(entries))
+            }
+            Open::Sequence { id, items } => (id, NodeKind::Sequence(items)),
+        };
+        if let Some(node) = self.nodes.get_mut(id) {
+            node.kind = kind;
+            node.range = TextRange::new(node.range.start, end.max(node.range.start));
+        }
+    }
+
+    fn finish(mut self, end: u32) -> YamlTree {
+        while !self.open.is_empty() {
+            self.close(end);
+        }
+        YamlTree {
+            nodes: self.nodes,
+            root: self.root,
+        }
+    }
+}
+
+/// Char index -> byte offset (the parser counts characters).
+struct ByteOffsets {
+    /// Byte offset of each char index, for non-ASCII text; empty when they are the same.
+    table: Vec<u32>,
+    len: u32,
+}
+
+impl ByteOffsets {
+    fn new(text: &str) -> Self {
+        let table = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices().map(|(i, _)| i as u32).collect()
+        };
+        ByteOffsets {
+            table,
+            len: text.len() as u32,
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> u32 {
+        if self.table.is_empty() {
+            (char_index as u32).min(self.len)
+        } else {
+            self.table.get(char_index).copied().unwrap_or(self.len)
+        }
+    }
+
+    fn range(&self, span: Span) -> TextRange {
+        let start = self.byte(span.start.index());
+        TextRange::new(start, self.byte(span.end.index()).max(start))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of<'t>(text: &'t str, parse: &YamlParse, id: Option<NodeId>) -> &'t str {
+        let node = parse.tree.node(id.expect("a node")).expect("in the tree");
+        &text[node.range.as_usize()]
+    }
+
+    #[test]
+    fn every_key_and_value_has_its_byte_range() {
+        let text = "# 서비스 설정 😀\nservices:\n  web:\n    image: \"nginx:1.27\"\n    ports:\n      - \"8080:80\"\n";
+        let parse = parse(text);
+        assert!(parse.errors.is_empty(), "{:?}", parse.errors);
+        let image = parse.tree.path(&["services", "web", "image"]);
+        assert_eq!(parse.tree.scalar(image.unwrap()), Some("nginx:1.27"));
+        assert_eq!(text_of(text, &parse, image), "\"nginx:1.27\"");
+        let ports = parse.tree.path(&["services", "web", "ports"]).unwrap();
+        let NodeKind::Sequence(items) = &parse.tree.nodes[ports].kind else {
+            panic!("ports is a sequence");
+        };
+        assert_eq!(text_of(text, &parse, Some(items[0])), "\"8080:80\"");
+        let web = parse.tree.path(&["services", "web"]);
+        assert!(text_of(text, &parse, web).starts_with("image:"));
+    }
+
+    #[test]
+    fn a_syntax_error_keeps_the_tree_before_it() {
+        let text = "services:\n  web:\n    image: nginx\n  db:\n    environment: FOO: bar\n  cache:\n    image: redis\n";
+        let parse = parse(text);
+        assert_eq!(parse.errors.len(), 1, "{:?}", parse.errors);
+        let error = &parse.errors[0];
+        assert!(error.range.start as usize > text.find("db:").unwrap());
+        assert_eq!(
+            parse
+                .tree
+                .scalar(parse.tree.path(&["services", "web", "image"]).unwrap()),
+            Some("nginx")
+        );
+        assert!(parse.tree.path(&["services", "db"]).is_some());
+    }
+
+    #[test]
+    fn anchors_and_aliases_stay_references() {
+        let text = "x-base: &base\n  restart: always\nservices:\n  web:\n    <<: *base\n    image: nginx\n";
+        let parse = parse(text);
+        assert!(parse.errors.is_empty(), "{:?}", parse.errors);
+        let web = parse.tree.path(&["services", "web"]).unwrap();
+        let merged = parse.tree.get(web, "<<").unwrap();
+        let NodeKind::Alias(Some(target)) = parse.tree.nodes[merged].kind else {
+            panic!("an alias to the anchored mapping");
+        };
+        assert_eq!(Some(target), parse.tree.path(&["x-base"]));
+        assert_eq!(parse.tree.nodes[target].anchor, Some(1));
+    }
+
+    #[test]
+    fn deep_nesting_and_alias_bombs_stay_cheap() {
+        let deep = "- ".repeat(100_000) + "x\n";
+        let started = std::time::Instant::now();
+        let parse = parse(&deep);
+        assert!(parse.errors[0].message.contains("deeper than"));
+        assert!(parse.tree.nodes.len() <= MAX_DEPTH + 1);
+        let flow = "[".repeat(100_000);
+        let parse_flow = super::parse(&flow);
+        assert!(!parse_flow.errors.is_empty());
+        let mut bomb = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+            .iter()
+            .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+        {
+            bomb.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        }
+        let parse_bomb = super::parse(&bomb);
+        assert!(parse_bomb.errors.is_empty(), "{:?}", parse_bomb.errors);
+        assert!(parse_bomb.tree.nodes.len() < 200);
+        // Generous: the point is milliseconds, not minutes (a debug build on a shared machine).
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn empty_and_scalar_documents() {
+        assert!(parse("").tree.root.is_none());
+        let parse = parse("just text\n");
+        assert_eq!(
+            parse.tree.scalar(parse.tree.root.unwrap()),
+            Some("just text")
+        );
+    }
+}
