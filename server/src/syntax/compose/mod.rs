@@ -4,8 +4,9 @@
 //! - The tree is an arena (`Vec<Node>`): building it is iterative, so a 100,000-deep nesting
 //!   cannot overflow the stack; nesting past [`MAX_DEPTH`] stops the build with an error.
 //! - A syntax error ends the event stream, not the tree: what was built before it stays, with
-//!   the collections still open closed at the error, so features keep working on the part
-//!   before a half-typed line. (Resuming after the error is the next step.)
+//!   the collections still open closed at the error, and the line with the error is blanked
+//!   and the text read again (a few times at most), so features keep working around a
+//!   half-typed line.
 //! - Aliases stay references to their anchor's node (nothing is expanded here), so an alias
 //!   bomb costs one node per alias.
 //! - `saphyr-parser` reports places in characters; ranges here are UTF-8 byte offsets, like
@@ -108,8 +109,107 @@ impl YamlTree {
     }
 }
 
-/// Parses the first document of `text`. Never fails: errors come with the tree built so far.
+/// At most this many lines are blanked to read past syntax errors.
+const MAX_RECOVERIES: usize = 4;
+
+/// Parses the first document of `text`. Never fails: every syntax error is reported, and the
+/// tree holds what could be read around them.
+///
+/// Recovery: the line holding an error (or the line before it, whichever reads further) is
+/// blanked (its bytes replaced by spaces, so every offset stays) and the text parsed again, up to [`MAX_RECOVERIES`] times, so the keys after
+/// a half-typed line are still there. The tree comes from the last round; the errors from
+/// every round that read further than the one before.
 pub fn parse(text: &str) -> YamlParse {
+    let mut first = parse_once(text);
+    let Some(first_error) = first.errors.first().cloned() else {
+        return first;
+    };
+    if first_error.message.contains("deeper than") {
+        return first;
+    }
+    let mut blanked = text.as_bytes().to_vec();
+    let mut errors = vec![first_error];
+    let mut tree = None;
+    for _ in 0..MAX_RECOVERIES {
+        let at = errors.last().map_or(0, |e| e.range.start as usize);
+        // The culprit is the error's line, or the line before it (a half-typed word there
+        // runs on into the error's line as a multi-line plain scalar): keep whichever
+        // blanking reads further.
+        let (start, end) = line_around(&blanked, at);
+        let mut candidates = vec![(start, end)];
+        if let Some(previous) = previous_line(&blanked, start) {
+            candidates.push(previous);
+        }
+        let mut best: Option<(Vec<u8>, YamlParse, usize)> = None;
+        for (from, to) in candidates {
+            let mut attempt = blanked.clone();
+            for b in &mut attempt[from..to] {
+                *b = b' ';
+            }
+            // Whole lines' bytes became ASCII spaces: still UTF-8.
+            let Ok(again) = std::str::from_utf8(&attempt) else {
+                continue;
+            };
+            let round = parse_once(again);
+            let reached = round
+                .errors
+                .first()
+                .map_or(usize::MAX, |e| e.range.start as usize);
+            if best.as_ref().is_none_or(|(_, _, r)| reached > *r) {
+                best = Some((attempt, round, reached));
+            }
+        }
+        let Some((attempt, round, reached)) = best else {
+            break;
+        };
+        if reached <= at {
+            break;
+        }
+        blanked = attempt;
+        tree = Some(round.tree);
+        match round.errors.into_iter().next() {
+            None => break,
+            Some(e) => errors.push(e),
+        }
+    }
+    if let Some(tree) = tree {
+        first.tree = tree;
+    }
+    first.errors = errors;
+    first
+}
+
+/// The line before the one starting at `line_start` that has more than blanks, if any.
+fn previous_line(bytes: &[u8], line_start: usize) -> Option<(usize, usize)> {
+    let mut end = line_start.checked_sub(1)?;
+    loop {
+        let (start, line_end) = line_around(bytes, end);
+        if bytes[start..line_end]
+            .iter()
+            .any(|b| !b.is_ascii_whitespace())
+        {
+            return Some((start, line_end));
+        }
+        end = start.checked_sub(1)?;
+    }
+}
+
+/// The byte range of the line holding `at`, without its line break.
+fn line_around(bytes: &[u8], at: usize) -> (usize, usize) {
+    let at = at.min(bytes.len());
+    let start = bytes[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = bytes[at..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(bytes.len(), |i| at + i);
+    (start, end)
+}
+
+/// One pass of the parser: the events up to the first error.
+fn parse_once(text: &str) -> YamlParse {
     let offsets = ByteOffsets::new(text);
     let mut builder = Builder::default();
     let mut errors = Vec::new();
@@ -392,6 +492,27 @@ mod tests {
             Some("nginx")
         );
         assert!(parse.tree.path(&["services", "db"]).is_some());
+        // Read past the broken line: the service after it is there too.
+        assert_eq!(
+            parse
+                .tree
+                .scalar(parse.tree.path(&["services", "cache", "image"]).unwrap()),
+            Some("redis")
+        );
+    }
+
+    #[test]
+    fn a_half_typed_key_keeps_the_rest_of_the_file() {
+        let text = "services:\n  web:\n    image: nginx\n    heal\n    ports:\n      - \"80:80\"\n  db:\n    image: postgres:16\n";
+        let parse = parse(text);
+        assert!(!parse.errors.is_empty());
+        assert!(parse.tree.path(&["services", "web", "ports"]).is_some());
+        assert_eq!(
+            parse
+                .tree
+                .scalar(parse.tree.path(&["services", "db", "image"]).unwrap()),
+            Some("postgres:16")
+        );
     }
 
     #[test]
@@ -442,5 +563,28 @@ mod tests {
             parse.tree.scalar(parse.tree.root.unwrap()),
             Some("just text")
         );
+    }
+
+    /// Typing a file character by character: every prefix (and every prefix with the rest of
+    /// the file after it) parses without panicking, with ranges inside the text.
+    #[test]
+    fn every_prefix_of_a_file_parses() {
+        let full = "x-env: &env\n  TZ: \"Asia/Seoul\" # 시간대\nservices:\n  web:\n    image: nginx:1.27\n    <<: [*env]\n    ports: ['8080:80', \"443:443\"]\n    command: >\n      nginx -g 'daemon off;'\n  db:\n    image: postgres:16\r\n    environment:\n      - POSTGRES_PASSWORD=${PW:?set it}\n";
+        for (cut, _) in full.char_indices() {
+            for text in [
+                full[..cut].to_owned(),
+                format!("{}\t{}", &full[..cut], &full[cut..]),
+            ] {
+                let parse = parse(&text);
+                for node in &parse.tree.nodes {
+                    assert!(node.range.end as usize <= text.len(), "{text:?}");
+                    assert!(text.is_char_boundary(node.range.start as usize));
+                    assert!(text.is_char_boundary(node.range.end as usize));
+                }
+                for error in &parse.errors {
+                    assert!(error.range.end as usize <= text.len());
+                }
+            }
+        }
     }
 }
