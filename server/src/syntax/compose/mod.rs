@@ -8,7 +8,8 @@
 //!   and the text read again (a few times at most), so features keep working around a
 //!   half-typed line.
 //! - Aliases stay references to their anchor's node (nothing is expanded here), so an alias
-//!   bomb costs one node per alias.
+//!   bomb costs one node per alias. `<<` merge keys are applied when entries are read
+//!   ([`YamlTree::entries`]), with the anchor's own nodes and ranges.
 //! - `saphyr-parser` reports places in characters; ranges here are UTF-8 byte offsets, like
 //!   the rest of dockwise.
 
@@ -82,16 +83,76 @@ impl YamlTree {
         self.nodes.get(id)
     }
 
-    /// The value of `key` in the mapping `id` (the last one when a key repeats).
+    /// The value of `key` in the mapping `id` (the last one when a key repeats), merged
+    /// entries included (see [`YamlTree::entries`]).
     pub fn get(&self, id: NodeId, key: &str) -> Option<NodeId> {
-        let NodeKind::Mapping(entries) = &self.node(id)?.kind else {
-            return None;
-        };
-        entries
-            .iter()
+        self.entries(id)
+            .into_iter()
             .rev()
             .find(|(k, _)| self.scalar(*k) == Some(key))
-            .and_then(|(_, v)| *v)
+            .and_then(|(_, v)| v)
+    }
+
+    /// The node an alias stands for (the node itself when it is no alias).
+    pub fn resolve(&self, id: NodeId) -> NodeId {
+        match self.node(id).map(|n| &n.kind) {
+            Some(NodeKind::Alias(Some(target))) => *target,
+            _ => id,
+        }
+    }
+
+    /// The entries of mapping `id` as Compose reads them: `<<: *anchor` (or a list of
+    /// aliases) merges the anchored mappings' entries in, earlier ones winning over later
+    /// ones and the mapping's own keys over all of them. Merged entries are the anchor's
+    /// own nodes, so their ranges point where they are written. Merged mappings are not
+    /// merged into further (one level, as compose files use it).
+    pub fn entries(&self, id: NodeId) -> Vec<(NodeId, Option<NodeId>)> {
+        let Some(NodeKind::Mapping(own)) = self.node(self.resolve(id)).map(|n| &n.kind) else {
+            return Vec::new();
+        };
+        let is_merge = |k: NodeId| {
+            self.scalar(k) == Some("<<")
+                && self.node(k).is_some_and(|n| {
+                    matches!(
+                        n.kind,
+                        NodeKind::Scalar {
+                            style: ScalarKind::Plain,
+                            ..
+                        }
+                    )
+                })
+        };
+        let mut merged: Vec<(NodeId, Option<NodeId>)> = Vec::new();
+        for (_, value) in own.iter().filter(|(k, _)| is_merge(*k)) {
+            let Some(value) = value.map(|v| self.resolve(v)) else {
+                continue;
+            };
+            let sources: Vec<NodeId> = match &self.nodes[value].kind {
+                NodeKind::Sequence(items) => items.iter().map(|&i| self.resolve(i)).collect(),
+                _ => vec![value],
+            };
+            for source in sources {
+                if let Some(NodeKind::Mapping(entries)) = self.node(source).map(|n| &n.kind) {
+                    for &(k, v) in entries {
+                        let name = self.scalar(k);
+                        let known = merged.iter().any(|(m, _)| self.scalar(*m) == name);
+                        if !is_merge(k) && !known {
+                            merged.push((k, v));
+                        }
+                    }
+                }
+            }
+        }
+        let own_has = |name: Option<&str>| {
+            own.iter()
+                .any(|(k, _)| !is_merge(*k) && self.scalar(*k) == name)
+        };
+        let mut out: Vec<(NodeId, Option<NodeId>)> = merged
+            .into_iter()
+            .filter(|(k, _)| !own_has(self.scalar(*k)))
+            .collect();
+        out.extend(own.iter().copied().filter(|(k, _)| !is_merge(*k)));
+        out
     }
 
     /// The node at a path of mapping keys from the root.
@@ -521,12 +582,41 @@ mod tests {
         let parse = parse(text);
         assert!(parse.errors.is_empty(), "{:?}", parse.errors);
         let web = parse.tree.path(&["services", "web"]).unwrap();
-        let merged = parse.tree.get(web, "<<").unwrap();
-        let NodeKind::Alias(Some(target)) = parse.tree.nodes[merged].kind else {
+        let NodeKind::Mapping(own) = &parse.tree.nodes[web].kind else {
+            panic!("web is a mapping");
+        };
+        let (_, merged) = own[0];
+        let NodeKind::Alias(Some(target)) = parse.tree.nodes[merged.unwrap()].kind else {
             panic!("an alias to the anchored mapping");
         };
         assert_eq!(Some(target), parse.tree.path(&["x-base"]));
         assert_eq!(parse.tree.nodes[target].anchor, Some(1));
+    }
+
+    #[test]
+    fn merge_keys_bring_in_the_anchors_entries() {
+        let text = "x-a: &a\n  restart: always\n  image: a\nx-b: &b\n  restart: \"no\"\n  init: true\n\
+                    services:\n  web:\n    <<: [*a, *b]\n    image: nginx\n  one:\n    <<: *b\n";
+        let parse = parse(text);
+        assert!(parse.errors.is_empty(), "{:?}", parse.errors);
+        let tree = &parse.tree;
+        let value = |path: &[&str]| tree.path(path).and_then(|v| tree.scalar(v));
+        // Own keys win, then the first merged mapping.
+        assert_eq!(value(&["services", "web", "image"]), Some("nginx"));
+        assert_eq!(value(&["services", "web", "restart"]), Some("always"));
+        assert_eq!(value(&["services", "web", "init"]), Some("true"));
+        assert_eq!(value(&["services", "one", "restart"]), Some("no"));
+        // Merged values point at the anchor's text.
+        let restart = tree.path(&["services", "one", "restart"]).unwrap();
+        assert_eq!(&text[tree.nodes[restart].range.as_usize()], "\"no\"");
+        // The merge key itself is not an entry.
+        let web = tree.path(&["services", "web"]).unwrap();
+        assert!(
+            tree.entries(web)
+                .iter()
+                .all(|(k, _)| tree.scalar(*k) != Some("<<"))
+        );
+        assert_eq!(tree.entries(web).len(), 3);
     }
 
     #[test]
