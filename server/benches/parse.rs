@@ -6,6 +6,10 @@
 //! - `small`: a typical 30-line three-stage Dockerfile;
 //! - `heredocs`: a ~2,000-line file made mostly of RUN and COPY heredocs.
 //!
+//! `compose_yaml` parses a generated 300-service compose file (or the shared 5,000-line
+//! `compose.large.yml` when it is beside the repository) into the YAML tree, valid and with a
+//! half-typed line in the middle (which costs recovery rounds).
+//!
 //! `reparse_keystroke` is the incremental reparse of `large` after one typed character, in
 //! the middle of the file and at its end (compare with `large`, the full parse). `shared`
 //! does both on the shared 2,000-line `Dockerfile.large` (74 KB) beside the repository, the
@@ -44,6 +48,32 @@ fn bench_parse(bencher: Bencher, text: &str) {
     bencher
         .counter(BytesCount::of_str(text))
         .bench(|| parse(divan::black_box(text)));
+}
+
+/// The compose YAML layer: a whole large file, valid and with a broken line half way.
+#[divan::bench(args = ["valid", "broken"])]
+fn compose_yaml(bencher: Bencher, which: &str) {
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/tools/inputs/compose.large.yml");
+    let mut text = std::fs::read_to_string(shared).unwrap_or_else(|_| {
+        let mut out = String::from("services:\n");
+        for i in 0..300u32 {
+            let _ = write!(
+                out,
+                "  svc{i}:\n    image: nginx:1.27\n    restart: unless-stopped\n    ports:\n      - \"{}:80\"\n    environment:\n      LOG_LEVEL: info\n    depends_on:\n      - svc{}\n",
+                8000 + i,
+                i.saturating_sub(1)
+            );
+        }
+        out
+    });
+    if which == "broken" {
+        let middle = text[..text.len() / 2].rfind('\n').map_or(0, |i| i + 1);
+        text.insert_str(middle, "    healthch\n");
+    }
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .bench(|| dockwise::syntax::compose::parse(divan::black_box(&text)));
 }
 
 /// One character typed into `large`: in the middle of a line half way through the file, or
