@@ -78,6 +78,85 @@ pub enum ScalarKind {
     Block,
 }
 
+/// A plain scalar that a YAML 1.1 reader (older Compose, many other tools) reads differently
+/// from YAML 1.2: the traps compose rules warn about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Yaml11Trap {
+    /// `yes`, `no`, `on`, `off`, `y`, `n` (any case): a boolean in YAML 1.1, a string in 1.2.
+    Boolean(bool),
+    /// `22:22`, `1:30:00`: a base-60 number in YAML 1.1 (`22:22` is 1342).
+    Sexagesimal(u64),
+    /// `0755`: an octal number in YAML 1.1, a decimal one in 1.2.
+    Octal(u64),
+}
+
+/// How a tag changes what a value does when Compose merges files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MergeTag {
+    /// `!reset`: the value is removed (reset to the default) instead of merged.
+    Reset,
+    /// `!override`: the value replaces the one merged into, instead of merging with it.
+    Override,
+}
+
+impl Node {
+    /// The YAML 1.1 reading of a plain scalar, when it differs from YAML 1.2's.
+    pub fn yaml11_trap(&self) -> Option<Yaml11Trap> {
+        let NodeKind::Scalar {
+            value,
+            style: ScalarKind::Plain,
+        } = &self.kind
+        else {
+            return None;
+        };
+        if self.tag.is_some() {
+            return None;
+        }
+        match value.to_ascii_lowercase().as_str() {
+            "yes" | "y" | "on" => return Some(Yaml11Trap::Boolean(true)),
+            "no" | "n" | "off" => return Some(Yaml11Trap::Boolean(false)),
+            _ => {}
+        }
+        let digits = value.strip_prefix(['-', '+']).unwrap_or(value);
+        if digits.contains(':') {
+            // YAML 1.1: [-+]?[1-9][0-9_]*(:[0-5]?[0-9])+
+            let mut parts = digits.split(':');
+            let first = parts.next()?.replace('_', "");
+            if first.is_empty()
+                || first.starts_with('0')
+                || !first.bytes().all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
+            let mut total: u64 = first.parse().ok()?;
+            for part in parts {
+                let ok = (1..=2).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+                let n: u64 = part.parse().ok().filter(|n| ok && *n < 60)?;
+                total = total.checked_mul(60)?.checked_add(n)?;
+            }
+            return Some(Yaml11Trap::Sexagesimal(total));
+        }
+        if digits.len() > 1
+            && digits.starts_with('0')
+            && digits.bytes().all(|b| (b'0'..=b'7').contains(&b))
+        {
+            return u64::from_str_radix(&digits[1..], 8)
+                .ok()
+                .map(Yaml11Trap::Octal);
+        }
+        None
+    }
+
+    /// `!reset` or `!override` on this node.
+    pub fn merge_tag(&self) -> Option<MergeTag> {
+        match self.tag.as_deref()? {
+            "!reset" => Some(MergeTag::Reset),
+            "!override" => Some(MergeTag::Override),
+            _ => None,
+        }
+    }
+}
+
 impl YamlTree {
     pub fn node(&self, id: NodeId) -> Option<&Node> {
         self.nodes.get(id)
@@ -676,5 +755,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn yaml_1_1_traps_and_merge_tags() {
+        let text = "services:\n  web:\n    restart: no\n    ports:\n      - 22:22\n      - \"22:22\"\n      - 8080:80\n      - 80\n    x-mode: 0755\n    x-on: On\n    x-ok: yes-please\n    labels: !reset {}\n    command: !override [\"a\"]\n";
+        let parse = parse(text);
+        assert!(parse.errors.is_empty(), "{:?}", parse.errors);
+        let tree = &parse.tree;
+        let trap = |path: &[&str]| tree.nodes[tree.path(path).unwrap()].yaml11_trap();
+        assert_eq!(
+            trap(&["services", "web", "restart"]),
+            Some(Yaml11Trap::Boolean(false))
+        );
+        assert_eq!(
+            trap(&["services", "web", "x-mode"]),
+            Some(Yaml11Trap::Octal(0o755))
+        );
+        assert_eq!(
+            trap(&["services", "web", "x-on"]),
+            Some(Yaml11Trap::Boolean(true))
+        );
+        assert_eq!(trap(&["services", "web", "x-ok"]), None);
+        let ports = tree.path(&["services", "web", "ports"]).unwrap();
+        let NodeKind::Sequence(items) = &tree.nodes[ports].kind else {
+            panic!("a list");
+        };
+        let traps: Vec<_> = items.iter().map(|&i| tree.nodes[i].yaml11_trap()).collect();
+        assert_eq!(
+            traps,
+            [
+                Some(Yaml11Trap::Sexagesimal(22 * 60 + 22)),
+                None,
+                // `8080:80`: 80 is no base-60 digit pair, so YAML 1.1 reads a string too.
+                None,
+                None
+            ]
+        );
+        let tag = |path: &[&str]| tree.nodes[tree.path(path).unwrap()].merge_tag();
+        assert_eq!(tag(&["services", "web", "labels"]), Some(MergeTag::Reset));
+        assert_eq!(
+            tag(&["services", "web", "command"]),
+            Some(MergeTag::Override)
+        );
+        assert_eq!(tag(&["services", "web", "restart"]), None);
     }
 }
