@@ -85,3 +85,20 @@ fn missing_file_is_a_tool_error() {
     let out = run_in(dir.path(), &["parse", "nope"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn compose_files_show_their_yaml_tree() {
+    let dir = scratch(&[(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    environment: FOO: bar\n",
+    )]);
+    let out = run_in(dir.path(), &["parse", "compose.yaml"]);
+    assert_eq!(out.status.code(), Some(0));
+    let tree = stdout(&out);
+    assert!(tree.starts_with("Mapping@0.."), "{tree}");
+    assert!(tree.contains("\"image\"@"), "{tree}");
+    assert!(tree.contains("\"nginx\""), "{tree}");
+    assert!(tree.contains("error 4:"), "{tree}");
+    let out = run_in(dir.path(), &["parse", "compose.yaml", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -15,7 +15,8 @@ use crate::text::LineIndex;
 
 #[derive(Debug, Args)]
 pub struct ParseArgs {
-    /// The Dockerfile to parse (`-` for standard input).
+    /// The Dockerfile (or compose file, by its name) to parse (`-` for standard input: a
+    /// Dockerfile).
     pub file: PathBuf,
 
     /// What to print.
@@ -70,6 +71,11 @@ pub(super) fn run(args: &ParseArgs) -> u8 {
         Ok(t) => t,
         Err(e) => return tool_error(format!("{}: {e}", args.file.display())),
     };
+    if args.file.to_str() != Some("-")
+        && crate::text::FileKind::from_path(&args.file) == Some(crate::text::FileKind::Compose)
+    {
+        return compose(&text, args.format);
+    }
     let parsed = parse(&text);
     let output = match args.format {
         ParseFormat::Tree => {
@@ -108,6 +114,27 @@ pub(super) fn run(args: &ParseArgs) -> u8 {
         }
     };
     match print_stdout(&output) {
+        Ok(()) => exit::OK,
+        Err(e) => tool_error(format!("writing output: {e}")),
+    }
+}
+
+/// A compose file: the YAML tree and its errors (the other formats are for Dockerfiles).
+fn compose(text: &str, format: ParseFormat) -> u8 {
+    if format != ParseFormat::Tree {
+        return tool_error(
+            "compose files are shown as a YAML tree only: leave out --format (or use --format tree)"
+                .to_owned(),
+        );
+    }
+    let parsed = crate::syntax::compose::parse(text);
+    let mut out = parsed.tree.debug_dump();
+    let index = LineIndex::new(text);
+    for e in &parsed.errors {
+        let (line, col) = index.line_col_chars(text, e.range.start);
+        out.push_str(&format!("error {}:{}: {}\n", line + 1, col + 1, e.message));
+    }
+    match print_stdout(&out) {
         Ok(()) => exit::OK,
         Err(e) => tool_error(format!("writing output: {e}")),
     }

@@ -158,6 +158,70 @@ impl Node {
 }
 
 impl YamlTree {
+    /// An indented dump for `dockwise parse`: one node per line with its byte range (a node's
+    /// range includes its anchor and tag), mapping keys before their values, anchors, tags
+    /// and aliases' targets.
+    pub fn debug_dump(&self) -> String {
+        let mut out = String::new();
+        // (node, depth, key prefix); a stack, not recursion.
+        let mut stack: Vec<(NodeId, usize, String)> = self
+            .root
+            .map(|r| (r, 0, String::new()))
+            .into_iter()
+            .collect();
+        while let Some((id, depth, prefix)) = stack.pop() {
+            let indent = "  ".repeat(depth);
+            let Some(node) = self.node(id) else {
+                // A key whose value a syntax error cut off.
+                out.push_str(&format!("{indent}{prefix}\n"));
+                continue;
+            };
+            let range = node.range;
+            let mut extra = String::new();
+            if let Some(anchor) = node.anchor {
+                extra.push_str(&format!(" &{anchor}"));
+            }
+            if let Some(tag) = &node.tag {
+                extra.push_str(&format!(" {tag}"));
+            }
+            match &node.kind {
+                NodeKind::Mapping(entries) => {
+                    out.push_str(&format!("{indent}{prefix}Mapping@{range:?}{extra}\n"));
+                    for (key, value) in entries.iter().rev() {
+                        let key_text = self.scalar(*key).unwrap_or("?");
+                        let key_range = self.node(*key).map_or(range, |k| k.range);
+                        match value {
+                            Some(v) => {
+                                stack.push((*v, depth + 1, format!("{key_text:?}@{key_range:?}: ")))
+                            }
+                            None => stack.push((
+                                usize::MAX,
+                                depth + 1,
+                                format!("{key_text:?}@{key_range:?}: (missing)"),
+                            )),
+                        }
+                    }
+                }
+                NodeKind::Sequence(items) => {
+                    out.push_str(&format!("{indent}{prefix}Sequence@{range:?}{extra}\n"));
+                    for item in items.iter().rev() {
+                        stack.push((*item, depth + 1, "- ".to_owned()));
+                    }
+                }
+                NodeKind::Scalar { value, style } => {
+                    out.push_str(&format!(
+                        "{indent}{prefix}{style:?}@{range:?}{extra} {value:?}\n"
+                    ));
+                }
+                NodeKind::Alias(target) => {
+                    let to = target.map_or("unknown anchor".to_owned(), |t| format!("node {t}"));
+                    out.push_str(&format!("{indent}{prefix}Alias@{range:?} -> {to}\n"));
+                }
+            }
+        }
+        out
+    }
+
     pub fn node(&self, id: NodeId) -> Option<&Node> {
         self.nodes.get(id)
     }
@@ -799,5 +863,20 @@ mod tests {
             Some(MergeTag::Override)
         );
         assert_eq!(tag(&["services", "web", "restart"]), None);
+    }
+
+    #[test]
+    fn dump_shows_keys_values_and_ranges() {
+        let parse = parse("a: &x 1\nb:\n  - *x\n  - !reset \"s\"\n");
+        assert_eq!(
+            parse.tree.debug_dump(),
+            "Mapping@0..33\n  \"a\"@0..1: Plain@3..7 &1 \"1\"\n  \"b\"@8..9: Sequence@13..33\n    - Alias@15..17 -> node 2\n    - Quoted@22..32 !reset \"s\"\n"
+        );
+        // Recovery blanks the unfinished line: `a` is left without a value.
+        let cut = super::parse("a:\n  b: [1,\n");
+        assert_eq!(
+            cut.tree.debug_dump(),
+            "Mapping@0..12\n  \"a\"@0..1: Plain@1..1 \"\"\n"
+        );
     }
 }
