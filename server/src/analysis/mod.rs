@@ -151,17 +151,15 @@ fn keep_first_findings(found: &mut Vec<Diagnostic>) {
         let code = rule.meta.code;
         let first = found
             .iter()
-            .filter(|d| d.code == code)
-            .map(|d| (d.range.start, d.range.end))
-            .min();
+            .enumerate()
+            .filter(|(_, d)| d.code == code)
+            .min_by_key(|(_, d)| (d.range.start, d.range.end))
+            .map(|(i, _)| i);
         if let Some(first) = first {
-            let mut kept = false;
+            let mut i = 0;
             found.retain(|d| {
-                if d.code != code {
-                    return true;
-                }
-                let keep = !kept && (d.range.start, d.range.end) == first;
-                kept |= keep;
+                let keep = d.code != code || i == first;
+                i += 1;
                 keep
             });
         }

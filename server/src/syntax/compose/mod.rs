@@ -328,7 +328,7 @@ pub fn parse(text: &str) -> YamlParse {
     let Some(first_error) = first.errors.first().cloned() else {
         return first;
     };
-    if first_error.message.contains("deeper than") {
+    if first_error.message == too_deep_message() {
         return first;
     }
     let mut blanked = text.as_bytes().to_vec();
@@ -398,6 +398,11 @@ fn previous_line(bytes: &[u8], line_start: usize) -> Option<(usize, usize)> {
     }
 }
 
+/// The error for nesting past [`MAX_DEPTH`] (no recovery reads past it).
+fn too_deep_message() -> String {
+    format!("collections nest deeper than {MAX_DEPTH} levels; the rest is not read")
+}
+
 /// The byte range of the line holding `at`, without its line break.
 fn line_around(bytes: &[u8], at: usize) -> (usize, usize) {
     let at = at.min(bytes.len());
@@ -429,9 +434,7 @@ fn parse_once(text: &str) -> YamlParse {
                     Flow::DocumentDone => break,
                     Flow::TooDeep => {
                         errors.push(YamlError {
-                            message: format!(
-                                "collections nest deeper than {MAX_DEPTH} levels; the rest is not read"
-                            ),
+                            message: too_deep_message(),
                             range,
                         });
                         at_error = Some(range.start);
