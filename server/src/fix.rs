@@ -9,10 +9,10 @@
 
 use std::collections::HashSet;
 
-use crate::analysis::check_dockerfile_with;
+use crate::analysis::{check_compose_with, check_dockerfile_with};
 use crate::config::Config;
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
-use crate::facts::DockerfileFacts;
+use crate::facts::{ComposeFacts, DockerfileFacts};
 use crate::syntax::dockerfile::parse;
 
 /// The most rounds of fixing for one file.
@@ -55,10 +55,36 @@ pub fn fix_dockerfile(
     config: &Config,
     mode: FixMode,
 ) -> FixOutcome {
+    fix_until_stable(
+        text,
+        mode,
+        |text| check_dockerfile_with(text, facts, config),
+        |text| parse(text).errors.len(),
+    )
+}
+
+/// Applies the wanted fixes of a compose file until it is stable.
+pub fn fix_compose(text: &str, facts: &ComposeFacts, config: &Config, mode: FixMode) -> FixOutcome {
+    fix_until_stable(
+        text,
+        mode,
+        |text| check_compose_with(text, facts, config),
+        |text| crate::syntax::compose::parse(text).errors.len(),
+    )
+}
+
+/// The fixing loop: `check` finds a text's findings, `syntax_errors` counts its syntax
+/// errors (a round may not add any).
+fn fix_until_stable(
+    text: &str,
+    mode: FixMode,
+    check: impl Fn(&str) -> Vec<Diagnostic>,
+    syntax_errors: impl Fn(&str) -> usize,
+) -> FixOutcome {
     let mut current = text.to_owned();
     let mut applied = 0;
     let mut seen: HashSet<String> = HashSet::new();
-    let mut findings = check_dockerfile_with(&current, facts, config);
+    let mut findings = check(&current);
     for _ in 0..MAX_ROUNDS {
         let fixes: Vec<&Fix> = findings
             .iter()
@@ -68,7 +94,7 @@ pub fn fix_dockerfile(
         if fixes.is_empty() {
             break;
         }
-        let Some((next, count)) = apply_round(&current, &fixes) else {
+        let Some((next, count)) = apply_round(&current, &fixes, &syntax_errors) else {
             break;
         };
         if next == current || !seen.insert(next.clone()) {
@@ -76,7 +102,7 @@ pub fn fix_dockerfile(
         }
         applied += count;
         current = next;
-        findings = check_dockerfile_with(&current, facts, config);
+        findings = check(&current);
     }
     FixOutcome {
         text: current,
@@ -88,16 +114,20 @@ pub fn fix_dockerfile(
 /// One round: every fix that does not overlap an earlier one. When that batch adds a
 /// syntax error, the first single fix that does not is applied instead (the next round
 /// carries on from there). `None` when no fix can be applied.
-fn apply_round(text: &str, fixes: &[&Fix]) -> Option<(String, usize)> {
-    let errors_before = parse(text).errors.len();
+fn apply_round(
+    text: &str,
+    fixes: &[&Fix],
+    syntax_errors: &impl Fn(&str) -> usize,
+) -> Option<(String, usize)> {
+    let errors_before = syntax_errors(text);
     let chosen = non_overlapping(fixes);
     let (all, count) = apply_fixes(text, &chosen);
-    if count > 0 && parse(&all).errors.len() <= errors_before {
+    if count > 0 && syntax_errors(&all) <= errors_before {
         return Some((all, count));
     }
     chosen.into_iter().find_map(|fix| {
         let (next, n) = apply_fixes(text, &[fix]);
-        (n > 0 && parse(&next).errors.len() <= errors_before).then_some((next, 1))
+        (n > 0 && syntax_errors(&next) <= errors_before).then_some((next, 1))
     })
 }
 

@@ -37,6 +37,7 @@ pub mod fix;
 pub mod ide;
 pub mod lsp;
 pub mod rules;
+pub mod schema;
 pub mod semantic;
 pub mod syntax;
 pub mod text;

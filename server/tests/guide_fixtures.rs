@@ -1,4 +1,5 @@
-//! The guide's Dockerfile examples (`tests/fixtures/guide/`, see its README): each draws
+//! The guide's Dockerfile and compose examples (`tests/fixtures/guide/`, see its README):
+//! each draws
 //! the findings `shared/docs/rules.md` §6.4 lists for it, none it says must stay silent, and
 //! no other finding at warning or above unless `expect.toml` justifies it. Every finding is
 //! snapshotted.
@@ -7,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use dockwise::analysis::check_dockerfile_with;
+use dockwise::analysis::{check_compose_with, check_dockerfile_with};
 use dockwise::config::Config;
 use dockwise::diagnostics::Severity;
 use dockwise::facts::FactsCache;
@@ -28,17 +29,29 @@ fn guide_examples() {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    assert!(dirs.len() >= 7);
+    assert!(dirs.len() >= 15);
     let mut facts = FactsCache::new();
     for dir in dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let path = dir.join("Dockerfile");
+        let compose = dir.join("docker-compose.yml");
+        let path = if compose.is_file() {
+            compose
+        } else {
+            dir.join("Dockerfile")
+        };
         let text = std::fs::read_to_string(&path).unwrap();
         let expect: Expect =
             toml::from_str(&std::fs::read_to_string(dir.join("expect.toml")).unwrap())
                 .unwrap_or_else(|e| panic!("{name}/expect.toml: {e}"));
-        let found =
-            check_dockerfile_with(&text, &facts.dockerfile_facts(&path), &Config::default());
+        let found = if path.ends_with("docker-compose.yml") {
+            check_compose_with(
+                &text,
+                &facts.compose_facts(&path, &text),
+                &Config::default(),
+            )
+        } else {
+            check_dockerfile_with(&text, &facts.dockerfile_facts(&path), &Config::default())
+        };
         for code in &expect.fires {
             assert!(
                 found.iter().any(|d| d.code == code),

@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use dockwise::analysis::check_dockerfile_with;
+use dockwise::analysis::{check_compose_with, check_dockerfile_with};
 use dockwise::config::{Config, LoadedConfig};
 use dockwise::diagnostics::{Diagnostic, Edit};
 use dockwise::facts::FactsCache;
@@ -28,8 +28,9 @@ fn fixture_files(dir: &Path) -> Vec<PathBuf> {
         .unwrap_or_default();
     files.retain(|p| {
         let name = p.file_name().unwrap_or_default().to_string_lossy();
-        p.is_file()
-            && (name.starts_with("bad") || name.starts_with("good"))
+        // A compose fixture with files beside it is a folder holding `compose.yaml`.
+        let file = p.is_file() || p.join("compose.yaml").is_file();
+        file && (name.starts_with("bad") || name.starts_with("good"))
             && !name.ends_with(".dockerignore")
     });
     files.sort();
@@ -125,12 +126,22 @@ fn rule_fixtures() {
             continue;
         }
         for (path, name) in files.iter().zip(&names) {
-            let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
-            let findings: Vec<Diagnostic> =
-                check_dockerfile_with(&text, &facts.dockerfile_facts(path), &config)
-                    .into_iter()
-                    .filter(|d| d.code == rule.code)
-                    .collect();
+            let compose = rule.code.starts_with("CP");
+            let path = if path.is_dir() {
+                path.join("compose.yaml")
+            } else {
+                path.clone()
+            };
+            let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
+            let findings = if compose {
+                check_compose_with(&text, &facts.compose_facts(&path, &text), &config)
+            } else {
+                check_dockerfile_with(&text, &facts.dockerfile_facts(&path), &config)
+            };
+            let findings: Vec<Diagnostic> = findings
+                .into_iter()
+                .filter(|d| d.code == rule.code)
+                .collect();
             if name.starts_with("bad") {
                 assert!(
                     !findings.is_empty(),

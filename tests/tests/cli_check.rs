@@ -157,7 +157,7 @@ fn directory_without_docker_files_warns() {
     let out = run_in(dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(
-        stderr(&out).contains("no Dockerfiles found in ."),
+        stderr(&out).contains("no Dockerfiles or compose files found in ."),
         "{}",
         stderr(&out)
     );
@@ -243,4 +243,39 @@ fn dockerignore_beside_the_dockerfile() {
         ]
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn compose_files_are_found_and_checked() {
+    let compose = "services:\n  web:\n    image: nginx:1.27\n    restrat: always\n";
+    let dir = scratch(&[
+        ("Dockerfile", CLEAN),
+        ("deploy/compose.prod.yaml", compose),
+        ("values.yaml", "restrat: always\n"),
+    ]);
+    let out = run_in(dir.path(), &["check", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "error[CP001]: `restrat` is not a known key in `services.web`: did you mean `restart`?"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("--> deploy/compose.prod.yaml:4:5"), "{text}");
+    assert!(text.contains("Checked 2 files: 1 error, "), "{text}");
+    // A compose file named explicitly, whatever its name, with --kind.
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--kind",
+            "compose",
+            "--format",
+            "json",
+            "values.yaml",
+        ],
+    );
+    let v = json(&out);
+    assert_eq!(v["diagnostics"][0]["code"], "CP001");
 }

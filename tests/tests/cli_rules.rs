@@ -12,7 +12,15 @@ fn rules_lists_every_rule_code_first() {
     let header = lines.next().unwrap();
     assert!(header.starts_with("CODE"), "{header}");
     let rows: Vec<&str> = lines.collect();
-    assert!(rows.iter().all(|l| l.starts_with("DF")), "{text}");
+    assert!(
+        rows.iter()
+            .all(|l| l.starts_with("DF") || l.starts_with("CP")),
+        "{text}"
+    );
+    assert!(
+        rows.iter().any(|l| l.starts_with("CP001  schema")),
+        "{text}"
+    );
     let dup = rows.iter().find(|l| l.starts_with("DF002")).unwrap();
     let cells: Vec<&str> = dup.split_whitespace().take(5).collect();
     assert_eq!(cells, ["DF002", "duplicate-stage-name", "error", "-", "on"]);

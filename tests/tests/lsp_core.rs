@@ -364,9 +364,19 @@ fn document_kinds_from_language_id_and_name() {
         codes(&client.diagnostics("file:///w/Containerfile", Some(1))),
         ["DF020"]
     );
-    // Compose files are routed (analysed in a later version) and plain YAML is left alone.
+    // Compose files by language id or by name; plain YAML is left alone.
     client.open("file:///w/compose.yaml", "dockercompose", "services: {}\n");
     assert!(codes(&client.diagnostics("file:///w/compose.yaml", Some(1))).is_empty());
+    let misspelt = "services:\n  web:\n    imagee: nginx:1.27\n";
+    client.open("file:///w/docker-compose.dev.yml", "yaml", misspelt);
+    assert!(
+        codes(&client.diagnostics("file:///w/docker-compose.dev.yml", Some(1)))
+            .contains(&"CP001".to_owned())
+    );
+    client.open("file:///w/stack.yml", "yaml.docker-compose", misspelt);
+    assert!(
+        codes(&client.diagnostics("file:///w/stack.yml", Some(1))).contains(&"CP001".to_owned())
+    );
     client.open("file:///w/values.yaml", "yaml", "RUNN: x\n");
     assert!(codes(&client.diagnostics("file:///w/values.yaml", Some(1))).is_empty());
     assert_eq!(client.shutdown(), Some(0));

@@ -8,10 +8,11 @@ pub use incremental::RuleCache;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::facts::DockerfileFacts;
+use crate::facts::{ComposeFacts, DockerfileFacts};
 use crate::rules::suppression::Suppressions;
-use crate::rules::{DockerfileContext, RuleScope, dockerfile};
+use crate::rules::{DockerfileContext, RuleScope, compose, dockerfile};
 use crate::semantic::{DockerfileModel, ShellCache, analyze};
+use crate::syntax::compose::YamlParse;
 use crate::syntax::dockerfile::{Parse, parse};
 
 /// Parses a Dockerfile and runs the default rules, knowing nothing of other files.
@@ -134,6 +135,41 @@ pub fn check_incrementally(
     }
     // Stable: a rule's findings at one place keep the order it gave them, whether they
     // were reused or found again (each code belongs to one rule, of one scope).
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    out
+}
+
+/// Parses a compose file and runs the compose rules `config` enables.
+pub fn check_compose_with(text: &str, facts: &ComposeFacts, config: &Config) -> Vec<Diagnostic> {
+    let parse = crate::syntax::compose::parse(text);
+    check_parsed_compose(text, &parse, facts, config)
+}
+
+/// Runs the enabled compose rules over a parsed compose file, then applies the configured
+/// severities. Diagnostics come sorted by position.
+pub fn check_parsed_compose(
+    text: &str,
+    parse: &YamlParse,
+    facts: &ComposeFacts,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let ctx = compose::ComposeContext::new(text, parse, facts, config);
+    let mut out = Vec::new();
+    for rule in compose::RULES
+        .iter()
+        .filter(|rule| config.is_enabled(rule.meta.code))
+    {
+        (rule.check)(&ctx, &mut out);
+    }
+    let suppressions = compose::suppression::ComposeSuppressions::collect(text, parse);
+    if !suppressions.is_empty() {
+        out.retain(|d| !suppressions.silences(d));
+    }
+    for d in &mut out {
+        config.apply_severity(d);
+    }
     out.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });

@@ -10,11 +10,11 @@ use super::discover::{Target, describe_io_error, discover};
 use super::output::{self, FileReport};
 use super::paths::display_path;
 use super::{MAX_FILE_SIZE, exit, print_stdout, tool_error};
-use crate::analysis::check_dockerfile_with;
+use crate::analysis::{check_compose_with, check_dockerfile_with};
 use crate::config::ConfigCache;
 use crate::diagnostics::{NewFile, Severity};
 use crate::facts::FactsCache;
-use crate::fix::{FixMode, fix_dockerfile};
+use crate::fix::{FixMode, fix_compose, fix_dockerfile};
 use crate::text::FileKind;
 
 #[derive(Debug, Args)]
@@ -112,7 +112,7 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     }
     for dir in &found.empty_dirs {
         eprintln!(
-            "dockwise: warning: no Dockerfiles found in {}",
+            "dockwise: warning: no Dockerfiles or compose files found in {}",
             dir.display()
         );
     }
@@ -144,10 +144,6 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     for (job, outcome) in jobs.iter().zip(outcomes) {
         match outcome {
             Outcome::Failed(message) => return tool_error(format!("{}: {message}", job.shown)),
-            Outcome::Compose => eprintln!(
-                "dockwise: note: skipping {}: compose files are not checked by this version yet",
-                job.shown
-            ),
             Outcome::Checked { report, fixed } => {
                 files_checked += 1;
                 if let Some(fixed) = fixed {
@@ -218,8 +214,6 @@ enum Outcome {
         report: FileReport,
         fixed: Option<Fixed>,
     },
-    /// A compose file: not checked yet.
-    Compose,
     /// The file could not be read or written.
     Failed(String),
 }
@@ -244,11 +238,16 @@ fn check_one(args: &CheckArgs, job: &Job<'_>) -> Outcome {
             FileKind::from_path(&job.target.path).unwrap_or_else(|| FileKind::from_content(&text))
         }
     };
-    if kind == FileKind::Compose {
-        return Outcome::Compose;
-    }
+    let compose_facts = match kind {
+        FileKind::Compose => FactsCache::new().compose_facts(&job.target.path, &text),
+        FileKind::Dockerfile => crate::facts::ComposeFacts::default(),
+    };
+    let check = |text: &str| match kind {
+        FileKind::Compose => check_compose_with(text, &compose_facts, &job.config),
+        FileKind::Dockerfile => check_dockerfile_with(text, &job.facts, &job.config),
+    };
     if !(args.fix || args.diff) {
-        let diagnostics = check_dockerfile_with(&text, &job.facts, &job.config);
+        let diagnostics = check(&text);
         return Outcome::Checked {
             report: FileReport {
                 path: job.shown.clone(),
@@ -263,7 +262,10 @@ fn check_one(args: &CheckArgs, job: &Job<'_>) -> Outcome {
     } else {
         FixMode::Safe
     };
-    let outcome = fix_dockerfile(&text, &job.facts, &job.config, mode);
+    let outcome = match kind {
+        FileKind::Compose => fix_compose(&text, &compose_facts, &job.config, mode),
+        FileKind::Dockerfile => fix_dockerfile(&text, &job.facts, &job.config, mode),
+    };
     let mut remaining = outcome.remaining;
     let mut applied = outcome.applied;
     let mut diff = String::new();
@@ -306,7 +308,10 @@ fn check_one(args: &CheckArgs, job: &Job<'_>) -> Outcome {
         }
         // The new file is a fact the findings depend on: check again with it.
         let facts = FactsCache::new().dockerfile_facts(&job.target.path);
-        remaining = check_dockerfile_with(&outcome.text, &facts, &job.config);
+        remaining = match kind {
+            FileKind::Compose => check(&outcome.text),
+            FileKind::Dockerfile => check_dockerfile_with(&outcome.text, &facts, &job.config),
+        };
     }
     let fixed = (applied > 0).then_some(Fixed { applied, diff });
     Outcome::Checked {

@@ -1,4 +1,5 @@
-//! Finding the files to check: named files always, directories walked for Docker files
+//! Finding the files to check: named files always, directories walked for Dockerfiles and
+//! compose files
 //! (respecting `.gitignore`).
 
 use std::path::{Path, PathBuf};
@@ -59,7 +60,7 @@ fn walk(dir: &Path, found: &mut Discovery) {
         match entry {
             Ok(entry) => {
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                if is_file && FileKind::from_path(entry.path()) == Some(FileKind::Dockerfile) {
+                if is_file && FileKind::from_path(entry.path()).is_some() {
                     files.push(entry.into_path());
                 }
             }

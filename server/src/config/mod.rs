@@ -279,7 +279,9 @@ mod tests {
         let only = Config::default().with_selection(&sel(Some(&["DF010"]), &[], &[]));
         assert_eq!(only.enabled_codes(), ["DF010"]);
         let all_but = Config::default().with_selection(&sel(Some(&["ALL"]), &[], &["DF0"]));
-        assert!(all_but.enabled_codes().is_empty());
+        assert!(all_but.enabled_codes().iter().all(|c| c.starts_with("CP")));
+        let none = Config::default().with_selection(&sel(Some(&["ALL"]), &[], &["DF0", "CP"]));
+        assert!(none.enabled_codes().is_empty());
         // The more specific selector wins both ways.
         let config = Config::default().with_selection(&sel(Some(&["DF010"]), &[], &["DF"]));
         assert_eq!(config.enabled_codes(), ["DF010"]);

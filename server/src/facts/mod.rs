@@ -7,13 +7,17 @@
 //! disk. Analysis itself only sees the plain [`DockerfileFacts`] value, so it stays a pure
 //! function and tests build facts by hand.
 
+pub mod compose;
 pub mod dockerignore;
+mod project;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use compose::ComposeFacts;
 pub use dockerignore::DockerIgnore;
+pub use project::{parse_env_file, summarise_dockerfile};
 
 /// The largest `.dockerignore` read; a bigger file counts as unreadable.
 const MAX_IGNORE_FILE: u64 = 1 << 20;
@@ -58,6 +62,12 @@ pub struct DockerfileFacts {
 #[derive(Debug, Default)]
 pub struct FactsCache {
     ignore_files: HashMap<PathBuf, Option<Arc<DockerIgnore>>>,
+    /// `.env` and `env_file`s, parsed.
+    env_files: HashMap<PathBuf, Option<Arc<compose::EnvVars>>>,
+    /// Dockerfiles that compose services build, summarised.
+    dockerfiles: HashMap<PathBuf, Option<Arc<compose::DockerfileSummary>>>,
+    /// git's ignore rules in force in a folder, by folder.
+    gitignores: HashMap<PathBuf, Arc<Vec<ignore::gitignore::Gitignore>>>,
 }
 
 impl FactsCache {
@@ -94,20 +104,28 @@ impl FactsCache {
     /// Forgets what was read from `path` (it changed, appeared or went away).
     pub fn invalidate(&mut self, path: &Path) {
         self.ignore_files.remove(path);
+        self.env_files.remove(path);
+        self.dockerfiles.remove(path);
+        if path.file_name().is_some_and(|n| n == ".gitignore") {
+            self.gitignores.clear();
+        }
     }
 
     /// Forgets everything.
     pub fn clear(&mut self) {
         self.ignore_files.clear();
+        self.env_files.clear();
+        self.dockerfiles.clear();
+        self.gitignores.clear();
     }
 
     /// How many files have been looked up (read or found missing).
     pub fn len(&self) -> usize {
-        self.ignore_files.len()
+        self.ignore_files.len() + self.env_files.len() + self.dockerfiles.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ignore_files.is_empty()
+        self.len() == 0
     }
 
     fn ignore_file(&mut self, path: &Path) -> Option<Arc<DockerIgnore>> {

@@ -4,8 +4,8 @@
 use super::TextEdit;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::facts::DockerfileFacts;
-use crate::fix::{FixMode, fix_dockerfile};
+use crate::facts::{ComposeFacts, DockerfileFacts};
+use crate::fix::{FixMode, fix_compose, fix_dockerfile};
 use crate::syntax::TextRange;
 use crate::syntax::dockerfile::Parse;
 use crate::syntax::dockerfile::ast::Dockerfile;
@@ -26,41 +26,7 @@ pub fn suppress_for_instruction(parse: &Parse, diagnostic: &Diagnostic) -> Optio
     if !indent.chars().all(|c| c == ' ' || c == '\t') {
         return None;
     }
-    // An ignore comment on the line right above: add the code to its list.
-    if line_start > 0 {
-        let above_end = line_start - 1;
-        let above_end = if text[..above_end].ends_with('\r') {
-            above_end - 1
-        } else {
-            above_end
-        };
-        let above_start = text[..above_end].rfind('\n').map_or(0, |i| i + 1);
-        let above = &text[above_start..above_end];
-        let trimmed = above.trim_start();
-        if let Some(rest) = trimmed.strip_prefix("# dockwise: ignore=") {
-            let list_len = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
-            let list = &rest[..list_len];
-            if list
-                .split(',')
-                .any(|c| c.eq_ignore_ascii_case(diagnostic.code))
-            {
-                return None;
-            }
-            let at = (above_start
-                + (above.len() - trimmed.len())
-                + "# dockwise: ignore=".len()
-                + list_len) as u32;
-            return Some(TextEdit {
-                range: TextRange::empty(at),
-                new_text: format!(",{}", diagnostic.code),
-            });
-        }
-    }
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    Some(TextEdit {
-        range: TextRange::empty(line_start as u32),
-        new_text: format!("{indent}# dockwise: ignore={}{newline}", diagnostic.code),
-    })
+    ignore_comment_edit(text, line_start, indent, diagnostic.code)
 }
 
 /// Every safe fix applied until the file is stable, as one edit covering what changed.
@@ -99,6 +65,71 @@ fn minimal_edit(before: &str, after: &str) -> TextEdit {
         range: TextRange::new(prefix as u32, (before.len() - suffix) as u32),
         new_text: after[prefix..after.len() - suffix].to_owned(),
     }
+}
+
+/// Every safe fix of a compose file applied until it is stable, as one edit.
+pub fn fix_all_compose(text: &str, facts: &ComposeFacts, config: &Config) -> Option<TextEdit> {
+    let outcome = fix_compose(text, facts, config, FixMode::Safe);
+    if outcome.text == text {
+        return None;
+    }
+    Some(minimal_edit(text, &outcome.text))
+}
+
+/// The edit that silences `diagnostic`'s rule in a compose file: a `# dockwise: ignore=CODE`
+/// comment on its own line above the line the finding starts on, indented like that line
+/// (it then covers the YAML entry starting there), or the code added to such a comment
+/// already there.
+pub fn suppress_in_compose(text: &str, diagnostic: &Diagnostic) -> Option<TextEdit> {
+    let start = (diagnostic.range.start as usize).min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..];
+    // The line's indentation; for a list item (`- x`), the dash's column.
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    let indent = " ".repeat(spaces);
+    ignore_comment_edit(text, line_start, &indent, diagnostic.code)
+}
+
+/// A `# dockwise: ignore=CODE` comment line, indented by `indent`, inserted at
+/// `line_start`; or `code` added to such a comment on the line right above.
+fn ignore_comment_edit(
+    text: &str,
+    line_start: usize,
+    indent: &str,
+    code: &str,
+) -> Option<TextEdit> {
+    // An ignore comment on the line right above: add the code to its list.
+    if line_start > 0 {
+        let above_end = line_start - 1;
+        let above_end = if text[..above_end].ends_with('\r') {
+            above_end - 1
+        } else {
+            above_end
+        };
+        let above_start = text[..above_end].rfind('\n').map_or(0, |i| i + 1);
+        let above = &text[above_start..above_end];
+        let trimmed = above.trim_start();
+        if let Some(rest) = trimmed.strip_prefix("# dockwise: ignore=") {
+            let list_len = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+            let list = &rest[..list_len];
+            if list.split(',').any(|c| c.eq_ignore_ascii_case(code)) {
+                return None;
+            }
+            let at = (above_start
+                + (above.len() - trimmed.len())
+                + "# dockwise: ignore=".len()
+                + list_len) as u32;
+            return Some(TextEdit {
+                range: TextRange::empty(at),
+                new_text: format!(",{}", code),
+            });
+        }
+    }
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    Some(TextEdit {
+        range: TextRange::empty(line_start as u32),
+        new_text: format!("{indent}# dockwise: ignore={}{newline}", code),
+    })
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use crate::syntax::dockerfile::{Parse, parse, reparse};
 
 pub mod actions;
 pub mod completion;
+pub mod compose;
 pub mod docs;
 pub mod folding;
 pub mod formatting;

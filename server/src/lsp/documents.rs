@@ -11,6 +11,7 @@ use crate::analysis::RuleCache;
 use crate::config::{Config, ConfigCache, Selection};
 use crate::facts::{DockerfileFacts, FactsCache};
 use crate::ide::DockerfileAnalysis;
+use crate::ide::compose::ComposeAnalysis;
 use crate::semantic::ShellCache;
 use crate::text::{Change, Document, FileKind, LineIndex, PositionEncoding};
 
@@ -36,9 +37,22 @@ pub(crate) struct Snapshot {
     pub index: LineIndex,
     /// Present for Dockerfiles.
     pub analysis: Option<Arc<DockerfileAnalysis>>,
+    /// Present for compose files.
+    pub compose: Option<Arc<ComposeAnalysis>>,
     /// What the analysis was computed with (for fix-all, which re-checks as it fixes).
     pub facts: DockerfileFacts,
     pub config: Config,
+}
+
+impl Snapshot {
+    /// The findings of this version, whatever the file's kind.
+    pub fn diagnostics(&self) -> &[crate::diagnostics::Diagnostic] {
+        match (&self.analysis, &self.compose) {
+            (Some(analysis), _) => &analysis.diagnostics,
+            (None, Some(compose)) => &compose.diagnostics,
+            (None, None) => &[],
+        }
+    }
 }
 
 #[derive(Default)]
@@ -204,6 +218,17 @@ impl DocumentStore {
                 previous.as_deref(),
             )
         });
+        let compose = (kind == Some(FileKind::Compose)).then(|| {
+            let path = file_path(uri);
+            config = self.config_for(path.as_deref());
+            let cache = &mut self.facts;
+            let facts_for = |tree: &crate::syntax::compose::YamlTree| match &path {
+                Some(path) => cache.compose_facts_for(path, tree),
+                // An unsaved buffer: nothing around it is known.
+                None => crate::facts::ComposeFacts::default(),
+            };
+            ComposeAnalysis::compute(&text, facts_for, &config)
+        });
         let open = self.docs.get_mut(uri)?;
         // The analysis this one replaces is freed after the diagnostics are sent: on a
         // 2,000-line file that is thousands of allocations the client need not wait for.
@@ -213,6 +238,7 @@ impl DocumentStore {
             index: LineIndex::new(&text),
             text,
             analysis,
+            compose,
             facts,
             config,
         });

@@ -178,6 +178,7 @@ mod tests {
             index: LineIndex::new(text),
             text: text.to_owned(),
             analysis: Some(DockerfileAnalysis::new(text)),
+            compose: None,
             facts: Default::default(),
             config: Default::default(),
         }

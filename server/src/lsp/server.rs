@@ -133,12 +133,9 @@ impl Backend {
         snapshot: &Snapshot,
         encoding: PositionEncoding,
     ) -> Vec<lsp::Diagnostic> {
-        let Some(analysis) = &snapshot.analysis else {
-            return Vec::new();
-        };
         let pos = Positions { snapshot, encoding };
-        analysis
-            .diagnostics
+        snapshot
+            .diagnostics()
             .iter()
             .map(|d| diagnostic(&pos, d))
             .collect()
@@ -170,8 +167,7 @@ impl Backend {
                         snapshot: &snapshot,
                         encoding,
                     };
-                    let found = snapshot.analysis.as_ref().map(|a| a.diagnostics.as_slice());
-                    json.notification(&uri, Some(snapshot.version), found.unwrap_or(&[]), &pos)
+                    json.notification(&uri, Some(snapshot.version), snapshot.diagnostics(), &pos)
                 });
                 converted = started.elapsed();
                 if let Ok(body) = body {
@@ -265,6 +261,13 @@ impl Backend {
             "**/.dockerignore",
             "**/*.dockerignore",
             "**/.env",
+            "**/*.env",
+            "**/.env.*",
+            "**/.gitignore",
+            "**/Dockerfile",
+            "**/Dockerfile.*",
+            "**/*.Dockerfile",
+            "**/Containerfile",
             "**/dockwise.toml",
             "**/.dockwise.toml",
             "**/.hadolint.yaml",
@@ -292,11 +295,7 @@ impl Backend {
 
     /// The diagnostics of a snapshot, for code actions.
     fn current_diagnostics(&self, snapshot: &Snapshot) -> Vec<Diagnostic> {
-        snapshot
-            .analysis
-            .as_ref()
-            .map(|a| a.diagnostics.clone())
-            .unwrap_or_default()
+        snapshot.diagnostics().to_vec()
     }
 }
 
@@ -318,7 +317,11 @@ impl Backend {
             serde_json::json!({
                 "version": snapshot.version,
                 "text": snapshot.text,
-                "tree": snapshot.analysis.as_ref().map(|a| a.parse.tree.debug_dump()),
+                "tree": match (&snapshot.analysis, &snapshot.compose) {
+                    (Some(a), _) => Some(a.parse.tree.debug_dump()),
+                    (None, Some(c)) => Some(c.parse.tree.debug_dump()),
+                    (None, None) => None,
+                },
             })
         })
     }
@@ -535,8 +538,7 @@ impl LanguageServer for Backend {
                         snapshot: &snapshot,
                         encoding,
                     };
-                    let found = snapshot.analysis.as_ref().map(|a| a.diagnostics.as_slice());
-                    json.items(found.unwrap_or(&[]), &pos)
+                    json.items(snapshot.diagnostics(), &pos)
                 })?;
                 direct.pulled().leave(result_id.clone(), items);
                 Vec::new()
@@ -775,9 +777,9 @@ impl LanguageServer for Backend {
                 })
             };
             let mut actions: Vec<lsp::CodeActionOrCommand> = Vec::new();
-            let Some(analysis) = &snapshot.analysis else {
+            if snapshot.analysis.is_none() && snapshot.compose.is_none() {
                 return None;
-            };
+            }
             if asks_for(&lsp::CodeActionKind::QUICKFIX) {
                 let diagnostics = self.current_diagnostics(&snapshot);
                 let here: Vec<&Diagnostic> = diagnostics
@@ -792,11 +794,18 @@ impl LanguageServer for Backend {
                     );
                 }
                 for d in &here {
-                    if let Some(edit) = actions::suppress_for_instruction(&analysis.parse, d) {
+                    let (edit, place) = match &snapshot.analysis {
+                        Some(analysis) => (
+                            actions::suppress_for_instruction(&analysis.parse, d),
+                            "instruction",
+                        ),
+                        None => (actions::suppress_in_compose(&snapshot.text, d), "entry"),
+                    };
+                    if let Some(edit) = edit {
                         actions.push(edit_action(
                             &pos,
                             &uri,
-                            format!("Ignore {} ({}) for this instruction", d.code, d.name),
+                            format!("Ignore {} ({}) for this {place}", d.code, d.name),
                             lsp::CodeActionKind::QUICKFIX,
                             &[edit],
                             Some(d),
@@ -804,9 +813,14 @@ impl LanguageServer for Backend {
                     }
                 }
             }
+            let fix_all = || match &snapshot.compose {
+                Some(compose) => {
+                    actions::fix_all_compose(&snapshot.text, &compose.facts, &snapshot.config)
+                }
+                None => actions::fix_all(&snapshot.text, &snapshot.facts, &snapshot.config),
+            };
             if asks_for(&fix_all_kind())
-                && let Some(edit) =
-                    actions::fix_all(&snapshot.text, &snapshot.facts, &snapshot.config)
+                && let Some(edit) = fix_all()
             {
                 actions.push(edit_action(
                     &pos,

@@ -116,3 +116,32 @@ pub fn from_buildkit(name: &str) -> Option<&'static str> {
         .find(|(bk, _)| bk.eq_ignore_ascii_case(name))
         .map(|(_, df)| *df)
 }
+
+/// dclint (docker-compose-linter) rule name → our rule code.
+pub const DCLINT: &[(&str, &str)] = &[
+    ("invalid-yaml", "CP001"),
+    ("invalid-schema", "CP001"),
+    ("no-version-field", "CP002"),
+    ("no-unbound-port-interfaces", "CP015"),
+    ("no-duplicate-exported-ports", "CP017"),
+    ("require-quotes-in-ports", "CP018"),
+    ("service-image-require-explicit-tag", "CP040"),
+    ("no-build-and-image", "CP041"),
+    ("no-duplicate-container-names", "CP042"),
+    ("service-container-name-regex", "CP042"),
+    ("require-project-name-field", "CP046"),
+    ("services-alphabetical-order", "CP050"),
+    ("service-keys-order", "CP050"),
+    ("top-level-properties-order", "CP050"),
+    ("service-dependencies-alphabetical-order", "CP050"),
+    ("service-ports-alphabetical-order", "CP050"),
+    ("no-quotes-in-volumes", "CP051"),
+];
+
+/// Our rule code for a dclint rule name.
+pub fn from_dclint(name: &str) -> Option<&'static str> {
+    DCLINT
+        .iter()
+        .find(|(dc, _)| dc.eq_ignore_ascii_case(name))
+        .map(|(_, cp)| *cp)
+}

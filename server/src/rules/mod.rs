@@ -15,6 +15,7 @@ use crate::syntax::TextRange;
 use crate::syntax::dockerfile::Parse;
 use crate::syntax::dockerfile::ast::Instruction;
 
+pub mod compose;
 pub mod dockerfile;
 pub mod equivalents;
 pub mod suppression;
@@ -459,12 +460,24 @@ pub struct DockerfileRule {
 
 /// Every rule, in code order.
 pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
-    dockerfile::RULES.iter().map(|r| r.meta)
+    let dockerfile = dockerfile::RULES.iter().map(|r| r.meta);
+    dockerfile.chain(compose::RULES.iter().map(|r| r.meta))
 }
 
-/// Looks a rule up by code (`DF003`, any case) or name (`copy-from-unknown-stage`).
+/// Looks a rule up by code (`DF003`, any case) or name (`copy-from-unknown-stage`). A name
+/// both families use (`healthcheck-missing`) finds the Dockerfile rule; see
+/// [`find_compose_rule`].
 pub fn find_rule(code_or_name: &str) -> Option<&'static RuleMeta> {
     all_rules().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// [`find_rule`] for compose files: a name both families use finds the compose rule.
+pub fn find_compose_rule(code_or_name: &str) -> Option<&'static RuleMeta> {
+    compose::RULES
+        .iter()
+        .map(|r| r.meta)
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+        .or_else(|| find_rule(code_or_name))
 }
 
 #[cfg(test)]
@@ -475,7 +488,11 @@ mod tests {
     fn codes_and_names_are_unique_and_documented() {
         let rules: Vec<_> = all_rules().collect();
         for (i, a) in rules.iter().enumerate() {
-            assert!(a.code.len() == 5 && a.code.starts_with("DF"), "{}", a.code);
+            assert!(
+                a.code.len() == 5 && (a.code.starts_with("DF") || a.code.starts_with("CP")),
+                "{}",
+                a.code
+            );
             assert!(
                 a.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
                 "{}",
@@ -487,14 +504,25 @@ mod tests {
             assert!(!a.summary().is_empty(), "{} has no summary", a.code);
             for b in &rules[i + 1..] {
                 assert_ne!(a.code, b.code);
-                assert_ne!(a.name, b.name);
+                // A name is unique within its family (DF080 and CP020 are both
+                // `healthcheck-missing`: the same practice in two kinds of file).
+                if a.code[..2] == b.code[..2] {
+                    assert_ne!(a.name, b.name);
+                }
             }
         }
-        let codes: Vec<_> = rules.iter().map(|r| r.code).collect();
-        assert!(!codes.is_empty());
-        let mut sorted = codes.clone();
-        sorted.sort_unstable();
-        assert_eq!(codes, sorted, "rules are registered in code order");
+        for family in [
+            dockerfile::RULES
+                .iter()
+                .map(|r| r.meta.code)
+                .collect::<Vec<_>>(),
+            compose::RULES.iter().map(|r| r.meta.code).collect(),
+        ] {
+            assert!(!family.is_empty());
+            let mut sorted = family.clone();
+            sorted.sort_unstable();
+            assert_eq!(family, sorted, "rules are registered in code order");
+        }
     }
 
     /// Every code and name of the catalogue (`shared/docs/rules.md` §6.2, Dockerfile rules).
@@ -564,6 +592,41 @@ mod tests {
         ("DF083", "healthcheck-timing"),
         ("DF090", "labels-schema"),
         ("DF091", "inline-ignore-policy"),
+        // §6.3, compose rules.
+        ("CP001", "schema"),
+        ("CP002", "version-obsolete"),
+        ("CP003", "undefined-reference"),
+        ("CP010", "hardcoded-secret-env"),
+        ("CP011", "credentials-in-url"),
+        ("CP012", "env-file-exposed"),
+        ("CP013", "env-file-path"),
+        ("CP014", "secrets-usage"),
+        ("CP015", "unbound-published-port"),
+        ("CP016", "datastore-port-published"),
+        ("CP017", "duplicate-published-port"),
+        ("CP018", "ports-quoted"),
+        ("CP020", "healthcheck-missing"),
+        ("CP021", "depends-on-healthy-without-healthcheck"),
+        ("CP022", "depends-on-start-order-only"),
+        ("CP023", "healthcheck-fields"),
+        ("CP024", "healthcheck-tool-missing"),
+        ("CP025", "compose-interpolation-in-shell"),
+        ("CP026", "undefined-interpolation"),
+        ("CP030", "restart-policy-missing"),
+        ("CP031", "restart-invalid"),
+        ("CP032", "log-rotation-missing"),
+        ("CP033", "bind-source-in-prod"),
+        ("CP034", "dev-command-in-prod"),
+        ("CP035", "config-mount-writable"),
+        ("CP040", "image-tag"),
+        ("CP041", "build-and-image"),
+        ("CP042", "container-name"),
+        ("CP043", "runs-as-root"),
+        ("CP044", "dangerous-options"),
+        ("CP045", "resource-limits-missing"),
+        ("CP046", "project-name-missing"),
+        ("CP050", "ordering"),
+        ("CP051", "volume-quotes"),
     ];
 
     #[test]
@@ -593,7 +656,7 @@ mod tests {
     #[test]
     fn doc_examples_fire_and_use_instead_examples_pass() {
         use crate::facts::{DockerIgnore, DockerfileFacts, DockerignoreFact};
-        for rule in all_rules() {
+        for rule in dockerfile::RULES.iter().map(|r| r.meta) {
             if !dockerfile::rule_is_available(rule.code) {
                 eprintln!(
                     "skipped {}: its external program is not installed",
@@ -632,6 +695,81 @@ mod tests {
                     config.options = file.options();
                 }
                 crate::analysis::check_dockerfile_with(file, &facts, &config)
+                    .into_iter()
+                    .filter(|d| d.code == rule.code)
+                    .count()
+            };
+            assert!(
+                findings(bad, bad_file) > 0,
+                "{}'s example does not fire",
+                rule.code
+            );
+            assert_eq!(
+                findings(good, good_file),
+                0,
+                "{}'s `Use instead` example fires",
+                rule.code
+            );
+        }
+    }
+
+    /// Each compose rule's `## Example` YAML draws the rule; its "Use instead" does not. A
+    /// `toml` block is the part's `dockwise.toml`.
+    #[test]
+    fn compose_doc_examples_fire_and_use_instead_examples_pass() {
+        for rule in compose::RULES.iter().map(|r| r.meta) {
+            let docs = rule.docs_text();
+            let example = docs
+                .split("## Example")
+                .nth(1)
+                .and_then(|rest| rest.split("\n## ").next())
+                .unwrap_or_else(|| panic!("{} has no example", rule.code));
+            let (bad, good) = example
+                .split_once("Use instead:")
+                .unwrap_or_else(|| panic!("{} has no `Use instead:`", rule.code));
+            let bad_file = fenced(bad, "yaml")
+                .unwrap_or_else(|| panic!("{} example has no yaml block", rule.code));
+            let good_file = fenced(good, "yaml").unwrap_or(bad_file);
+            let findings = |part: &str, file: &str| {
+                let mut config = Config::all_enabled();
+                if let Some(toml) = fenced(part, "toml") {
+                    let file = crate::config::ConfigFile::parse(toml)
+                        .unwrap_or_else(|e| panic!("{}: bad toml block: {e}", rule.code));
+                    config.options = file.options();
+                }
+                // Files beside the compose file: a `dotenv` block is its `.env`, and
+                // `dockerfile`, `gitignore` and `dockerignore` blocks those files. Without
+                // any, the file is checked as an unsaved buffer.
+                let beside = [
+                    ("dotenv", ".env"),
+                    ("dockerfile", "Dockerfile"),
+                    ("gitignore", ".gitignore"),
+                    ("dockerignore", ".dockerignore"),
+                ];
+                let files: Vec<(&str, &str)> = beside
+                    .iter()
+                    .filter_map(|(lang, name)| fenced(part, lang).map(|text| (*name, text)))
+                    .collect();
+                let facts = if files.is_empty() {
+                    crate::facts::ComposeFacts::default()
+                } else {
+                    let dir = std::env::temp_dir().join(format!(
+                        "dockwise-doc-{}-{}-{}",
+                        rule.code,
+                        std::process::id(),
+                        part.len()
+                    ));
+                    let _ = std::fs::remove_dir_all(&dir);
+                    std::fs::create_dir_all(&dir).expect("temp dir");
+                    for (name, text) in files {
+                        std::fs::write(dir.join(name), text).expect("write example file");
+                    }
+                    let path = dir.join("compose.yaml");
+                    let facts = crate::facts::FactsCache::new().compose_facts(&path, file);
+                    let _ = std::fs::remove_dir_all(&dir);
+                    facts
+                };
+                crate::analysis::check_compose_with(file, &facts, &config)
                     .into_iter()
                     .filter(|d| d.code == rule.code)
                     .count()

@@ -146,7 +146,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// Whether a variable name says it holds a secret.
-fn names_a_secret(name: &str, value: &str, extra: &[String]) -> bool {
+pub(crate) fn names_a_secret(name: &str, value: &str, extra: &[String]) -> bool {
     let lower = name.to_ascii_lowercase();
     let words: Vec<&str> = lower.split('_').filter(|w| !w.is_empty()).collect();
     let secret = words
@@ -168,7 +168,7 @@ fn is_hex_fingerprint(value: &str) -> bool {
 
 /// Values that cannot be secrets whatever the name: switches, small numbers, paths, URLs
 /// without a password.
-fn could_be_secret(value: &str) -> bool {
+pub(crate) fn could_be_secret(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     if matches!(
         lower.as_str(),
@@ -198,7 +198,7 @@ fn could_be_secret(value: &str) -> bool {
 }
 
 /// What a value that starts like a well-known credential is.
-fn credential_kind(value: &str) -> Option<&'static str> {
+pub(crate) fn credential_kind(value: &str) -> Option<&'static str> {
     if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") {
         return Some("a private key");
     }

@@ -4,6 +4,16 @@
 /// Nanoseconds in a Go duration, or `None` when Go would reject the text: a number without
 /// a unit (`30`, except `0`), an unknown unit (`30sec`), or a value out of range.
 pub(crate) fn parse_go_duration(text: &str) -> Option<i64> {
+    parse_duration(text, false)
+}
+
+/// Nanoseconds in a Compose duration: Go's syntax plus the units `d` (24h) and `w` (7d),
+/// as Compose reads durations with `str2duration`.
+pub(crate) fn parse_compose_duration(text: &str) -> Option<i64> {
+    parse_duration(text, true)
+}
+
+fn parse_duration(text: &str, days: bool) -> Option<i64> {
     let (negative, mut rest) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),
@@ -38,6 +48,8 @@ pub(crate) fn parse_go_duration(text: &str) -> Option<i64> {
             "s" => 1e9,
             "m" => 60e9,
             "h" => 3600e9,
+            "d" if days => 86400e9,
+            "w" if days => 604800e9,
             _ => return None,
         };
         rest = &rest[unit_len..];
@@ -65,6 +77,10 @@ mod tests {
         assert_eq!(parse_go_duration("500ms"), Some(500_000_000));
         assert_eq!(parse_go_duration("10µs"), Some(10_000));
         assert_eq!(parse_go_duration("-1s"), Some(-1_000_000_000));
+        assert_eq!(parse_go_duration("1d"), None);
+        assert_eq!(parse_compose_duration("1d12h"), Some(129_600_000_000_000));
+        assert_eq!(parse_compose_duration("2w"), Some(1_209_600_000_000_000));
+        assert_eq!(parse_compose_duration("30"), None);
         for bad in [
             "",
             "30",

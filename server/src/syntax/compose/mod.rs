@@ -229,6 +229,17 @@ impl YamlTree {
     /// The value of `key` in the mapping `id` (the last one when a key repeats), merged
     /// entries included (see [`YamlTree::entries`]).
     pub fn get(&self, id: NodeId, key: &str) -> Option<NodeId> {
+        let Some(NodeKind::Mapping(own)) = self.node(self.resolve(id)).map(|n| &n.kind) else {
+            return None;
+        };
+        // Most mappings merge nothing: look at their own entries without building a list.
+        if !own.iter().any(|(k, _)| self.scalar(*k) == Some("<<")) {
+            return own
+                .iter()
+                .rev()
+                .find(|(k, _)| self.scalar(*k) == Some(key))
+                .and_then(|(_, v)| *v);
+        }
         self.entries(id)
             .into_iter()
             .rev()
@@ -253,6 +264,9 @@ impl YamlTree {
         let Some(NodeKind::Mapping(own)) = self.node(self.resolve(id)).map(|n| &n.kind) else {
             return Vec::new();
         };
+        if !own.iter().any(|(k, _)| self.scalar(*k) == Some("<<")) {
+            return own.clone();
+        }
         let is_merge = |k: NodeId| {
             self.scalar(k) == Some("<<")
                 && self.node(k).is_some_and(|n| {
@@ -296,6 +310,27 @@ impl YamlTree {
             .collect();
         out.extend(own.iter().copied().filter(|(k, _)| !is_merge(*k)));
         out
+    }
+
+    /// Where a node's content ends: the end of its last scalar (or alias, or empty
+    /// collection). A block collection's own range runs on to where the next token starts,
+    /// past comments and blank lines; edits want the end of what is written.
+    pub fn content_end(&self, id: NodeId) -> u32 {
+        let mut at = id;
+        loop {
+            let Some(node) = self.node(at) else {
+                return 0;
+            };
+            let last = match &node.kind {
+                NodeKind::Mapping(entries) => entries.last().map(|&(k, v)| v.unwrap_or(k)),
+                NodeKind::Sequence(items) => items.last().copied(),
+                _ => None,
+            };
+            match last {
+                Some(next) => at = next,
+                None => return node.range.end,
+            }
+        }
     }
 
     /// The node at a path of mapping keys from the root.

@@ -1,0 +1,37 @@
+//! A compose file's analysis: its YAML tree and findings, for the editor features.
+
+use std::sync::Arc;
+
+use crate::analysis::check_parsed_compose;
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::facts::ComposeFacts;
+use crate::syntax::compose::{YamlParse, YamlTree, parse};
+
+/// Everything computed for one version of a compose file.
+#[derive(Debug)]
+pub struct ComposeAnalysis {
+    pub parse: YamlParse,
+    pub diagnostics: Vec<Diagnostic>,
+    /// What the findings were computed with (fix-all checks again as it fixes).
+    pub facts: ComposeFacts,
+}
+
+impl ComposeAnalysis {
+    /// Parses `text`, asks `facts_for` what is known around the file (it may read the
+    /// files the tree names), and checks it.
+    pub fn compute(
+        text: &str,
+        facts_for: impl FnOnce(&YamlTree) -> ComposeFacts,
+        config: &Config,
+    ) -> Arc<Self> {
+        let parse = parse(text);
+        let facts = facts_for(&parse.tree);
+        let diagnostics = check_parsed_compose(text, &parse, &facts, config);
+        Arc::new(ComposeAnalysis {
+            parse,
+            diagnostics,
+            facts,
+        })
+    }
+}

@@ -1,0 +1,81 @@
+use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
+use crate::rules::compose::ComposeContext;
+use crate::rules::compose::cp025_compose_interpolation_in_shell::container_variables;
+use crate::rules::compose::interpolation::variables;
+use crate::rules::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `${VAR}` without a default (`${VAR:-value}`) or a required marker
+    /// (`${VAR:?message}`) when nothing defines `VAR` for Compose: not the `.env` beside the
+    /// file, nor an `env_file`. Your shell's environment is not consulted unless the
+    /// configuration says `interpolation.use-environment = true`, so every machine and CI
+    /// run gets the same answer.
+    ///
+    /// ## Why is this bad?
+    /// Compose replaces an unset variable with an empty string and only warns. An empty
+    /// image tag, password or URL then fails far from its cause, or worse, works with a
+    /// value nobody chose.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   api:
+    ///     image: my-api:${API_VERSION}
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   api:
+    ///     image: my-api:${API_VERSION:?set API_VERSION in .env}
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: with `:?` Compose refuses to start when the variable is unset, where it used
+    /// to go on with an empty value.
+    ///
+    /// ## References
+    /// - Interpolation: <https://docs.docker.com/reference/compose-file/interpolation/>
+    pub const UNDEFINED_INTERPOLATION = {
+        code: "CP026",
+        name: "undefined-interpolation",
+        severity: Info,
+        fixable: true,
+        default_enabled: true,
+    };
+}
+
+pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
+    // Those CP025 reports: it says better what is wrong with them.
+    let for_container: Vec<(usize, usize)> = container_variables(ctx)
+        .iter()
+        .map(|v| (v.scalar.node, v.used.start))
+        .collect();
+    for scalar in ctx.interpolated_values() {
+        for used in variables(scalar.value) {
+            if used.handled
+                || ctx.interpolation_defines(used.name)
+                || for_container.contains(&(scalar.node, used.start))
+            {
+                continue;
+            }
+            let (range, exact) = ctx.use_range(scalar, &used);
+            let name = used.name;
+            let message = format!(
+                "`{name}` is not defined in the `.env` beside this file or an `env_file`: \
+                 Compose would use an empty string"
+            );
+            let diagnostic = UNDEFINED_INTERPOLATION.diagnostic(range, message);
+            let fix = (exact && used.braced).then(|| Fix {
+                title: format!("Make `{name}` required (`${{{name}:?...}}`)"),
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit {
+                    range,
+                    new_text: format!("${{{name}:?{name} is required}}"),
+                }],
+            });
+            out.push(Diagnostic { fix, ..diagnostic });
+        }
+    }
+}

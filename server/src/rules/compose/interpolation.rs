@@ -1,0 +1,202 @@
+//! `${VAR}` interpolation as Compose does it when it loads a file: which variables a value
+//! uses, whether each has a default, and where each is written.
+
+use super::ComposeContext;
+use crate::syntax::TextRange;
+use crate::syntax::compose::{NodeId, NodeKind};
+
+/// One use of a variable in a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VariableUse<'a> {
+    pub name: &'a str,
+    /// Byte offsets of the whole `${...}` (or `$NAME`) within the value.
+    pub start: usize,
+    pub end: usize,
+    /// `${VAR:-x}`, `${VAR-x}`, `${VAR:+x}`, `${VAR+x}`: the value never comes out empty
+    /// by surprise. `${VAR:?err}` / `${VAR?err}` fail loudly instead, which counts too.
+    pub handled: bool,
+    /// Written with braces (`${VAR}`), so a fix can rewrite it in place.
+    pub braced: bool,
+}
+
+/// The variables `value` uses, in order; `$$` is an escaped dollar, not a variable.
+/// Defaults are searched too (`${A:-${B}}` uses `B`, handled by `A`'s default... and `B`
+/// itself unhandled).
+pub fn variables(value: &str) -> Vec<VariableUse<'_>> {
+    let mut out = Vec::new();
+    scan(value, 0, &mut out, 0);
+    out
+}
+
+fn scan<'a>(value: &'a str, base: usize, out: &mut Vec<VariableUse<'a>>, depth: usize) {
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        match bytes.get(i + 1) {
+            Some(b'$') => i += 2,
+            Some(b'{') => {
+                // The matching brace, counting nested `${`.
+                let mut level = 0;
+                let mut end = None;
+                for (j, &b) in bytes.iter().enumerate().skip(i + 1) {
+                    match b {
+                        b'{' => level += 1,
+                        b'}' => {
+                            level -= 1;
+                            if level == 0 {
+                                end = Some(j);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let Some(end) = end else {
+                    return;
+                };
+                let inner = &value[i + 2..end];
+                let name_len = inner
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    .count();
+                let name = &inner[..name_len];
+                let rest = &inner[name_len..];
+                let handled = [":-", "-", ":?", "?", ":+", "+"]
+                    .iter()
+                    .any(|op| rest.starts_with(op));
+                if !name.is_empty() {
+                    out.push(VariableUse {
+                        name,
+                        start: base + i,
+                        end: base + end + 1,
+                        handled,
+                        braced: true,
+                    });
+                }
+                if depth < 8 {
+                    let operator = rest.bytes().take_while(|b| b"-:?+".contains(b)).count();
+                    let default = &rest[operator..];
+                    let offset = base + i + 2 + name_len + operator;
+                    scan(default, offset, out, depth + 1);
+                }
+                i = end + 1;
+            }
+            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
+                let len = bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count();
+                out.push(VariableUse {
+                    name: &value[i + 1..i + 1 + len],
+                    start: base + i,
+                    end: base + i + 1 + len,
+                    handled: false,
+                    braced: false,
+                });
+                i += 1 + len;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+/// A scalar value of the file with the node it is in: every value Compose interpolates
+/// (mapping values and list items, not keys).
+#[derive(Clone, Copy, Debug)]
+pub struct ValueScalar<'a> {
+    pub node: NodeId,
+    pub value: &'a str,
+}
+
+impl<'a> ComposeContext<'a> {
+    /// Every scalar that is a value (not a key) and contains a `$`.
+    pub fn interpolated_values(&self) -> Vec<ValueScalar<'a>> {
+        let tree = self.tree();
+        let mut keys = vec![false; tree.nodes.len()];
+        for node in &tree.nodes {
+            if let NodeKind::Mapping(entries) = &node.kind {
+                for (k, _) in entries {
+                    if let Some(slot) = keys.get_mut(*k) {
+                        *slot = true;
+                    }
+                }
+            }
+        }
+        tree.nodes
+            .iter()
+            .enumerate()
+            .filter(|(id, _)| !keys[*id])
+            .filter_map(|(id, node)| match &node.kind {
+                NodeKind::Scalar { value, .. } if value.contains('$') => Some(ValueScalar {
+                    node: id,
+                    value: value.as_str(),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Where a variable use is written: its exact span when the scalar's source is its
+    /// value, else the whole scalar.
+    pub fn use_range(&self, scalar: ValueScalar<'_>, used: &VariableUse<'_>) -> (TextRange, bool) {
+        match self.inner_range(scalar.node, scalar.value) {
+            Some(inner) => (
+                TextRange::new(
+                    inner.start + used.start as u32,
+                    inner.start + used.end as u32,
+                ),
+                true,
+            ),
+            None => (self.range(scalar.node), false),
+        }
+    }
+
+    /// Whether `name` has a value for interpolation: in the `.env` beside the file, an
+    /// `env_file`, or (only when the user opted in) the process environment.
+    pub fn interpolation_defines(&self, name: &str) -> bool {
+        let Some(project) = &self.facts.project else {
+            return false;
+        };
+        project
+            .dotenv
+            .as_ref()
+            .is_some_and(|vars| vars.contains_key(name))
+            || project.environment.contains_key(name)
+            || project
+                .env_files
+                .values()
+                .any(|f| f.vars.contains_key(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(value: &str) -> Vec<(&str, bool, &str)> {
+        variables(value)
+            .into_iter()
+            .map(|u| (u.name, u.handled, &value[u.start..u.end]))
+            .collect()
+    }
+
+    #[test]
+    fn finds_variables_and_their_defaults() {
+        assert_eq!(
+            names("postgres://${USER}:${PASS:?set it}@db/$DB $$HOME ${A:-${B}}"),
+            [
+                ("USER", false, "${USER}"),
+                ("PASS", true, "${PASS:?set it}"),
+                ("DB", false, "$DB"),
+                ("A", true, "${A:-${B}}"),
+                ("B", false, "${B}"),
+            ]
+        );
+        assert!(names("price: 5$ and ${unterminated").is_empty());
+        assert!(names("$${ESCAPED}").is_empty());
+    }
+}
