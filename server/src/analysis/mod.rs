@@ -163,6 +163,14 @@ pub fn check_parsed_compose(
     {
         (rule.check)(&ctx, &mut out);
     }
+    // With a syntax error, the tree is what recovery could read: a quote left open may
+    // swallow the lines after it, and an edit anywhere may change what the error hides.
+    // Fixes are held back until the YAML reads cleanly (the findings stay).
+    if !parse.errors.is_empty() {
+        for d in &mut out {
+            d.fix = None;
+        }
+    }
     let suppressions = compose::suppression::ComposeSuppressions::collect(text, parse);
     if !suppressions.is_empty() {
         out.retain(|d| !suppressions.silences(d));

@@ -239,7 +239,9 @@ fn check_one(args: &CheckArgs, job: &Job<'_>) -> Outcome {
         }
     };
     let compose_facts = match kind {
-        FileKind::Compose => FactsCache::new().compose_facts(&job.target.path, &text),
+        FileKind::Compose => FactsCache::new()
+            .compose_facts(&job.target.path, &text)
+            .with_environment(job.config.options.use_environment),
         FileKind::Dockerfile => crate::facts::ComposeFacts::default(),
     };
     let check = |text: &str| match kind {

@@ -62,6 +62,16 @@ pub struct ConfigFile {
     pub label_schema: BTreeMap<String, super::LabelFormat>,
     /// See [`RuleOptions::strict_labels`].
     pub strict_labels: bool,
+    /// How compose files' `${VAR}` interpolation is checked.
+    pub interpolation: Interpolation,
+}
+
+/// The `[interpolation]` table.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Interpolation {
+    /// See [`RuleOptions::use_environment`].
+    pub use_environment: bool,
 }
 
 /// `failure-threshold` values.
@@ -121,6 +131,7 @@ impl ConfigFile {
             production_files: self.production_files.clone(),
             label_schema: self.label_schema.clone(),
             strict_labels: self.strict_labels,
+            use_environment: self.interpolation.use_environment,
         }
     }
 

@@ -77,6 +77,9 @@ pub struct RuleOptions {
     pub label_schema: BTreeMap<String, LabelFormat>,
     /// With a label schema: report labels the schema does not name (DF090).
     pub strict_labels: bool,
+    /// Compose interpolation may take values from the process environment (CP025, CP026).
+    /// Off by default, so every machine and CI run gives the same answer.
+    pub use_environment: bool,
 }
 
 /// The format a label's value must have (DF090).

@@ -18,6 +18,8 @@ pub struct ComposeFacts {
     /// The file's name (`compose.prod.yaml`), when it is a file: a name containing `prod`
     /// makes it a production file.
     pub file_name: Option<String>,
+    /// The file's path, when it is a file (matched against `production-files` globs).
+    pub path: Option<PathBuf>,
     /// What is on disk around the file; `None` for an unsaved buffer, where the rules that
     /// need other files stay quiet.
     pub project: Option<ProjectFacts>,
@@ -103,6 +105,14 @@ impl DockerfileSummary {
 }
 
 impl ComposeFacts {
+    /// Lets interpolation see the process environment (the `use-environment` option).
+    pub fn with_environment(mut self, use_environment: bool) -> Self {
+        if use_environment && let Some(project) = &mut self.project {
+            project.environment = Arc::new(std::env::vars().collect());
+        }
+        self
+    }
+
     /// The build of a service, when the file is on disk and the service builds.
     pub fn build(&self, service: &str) -> Option<&BuildFact> {
         self.project.as_ref()?.builds.get(service)

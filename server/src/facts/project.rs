@@ -34,6 +34,7 @@ impl FactsCache {
         let Some(dir) = path.parent() else {
             return ComposeFacts {
                 file_name,
+                path: Some(path.to_path_buf()),
                 project: None,
             };
         };
@@ -77,6 +78,7 @@ impl FactsCache {
         }
         ComposeFacts {
             file_name,
+            path: Some(path.to_path_buf()),
             project: Some(project),
         }
     }

@@ -187,6 +187,23 @@ impl DocumentStore {
         self.docs.keys().cloned().collect()
     }
 
+    /// The snapshots of every open compose file (computed on first use), for edits that
+    /// reach into them from another document (a renamed Dockerfile stage).
+    pub fn compose_snapshots(&mut self) -> Vec<(Uri, Arc<Snapshot>)> {
+        let uris: Vec<Uri> = self
+            .docs
+            .iter()
+            .filter(|(_, open)| open.kind == Some(FileKind::Compose))
+            .map(|(uri, _)| uri.clone())
+            .collect();
+        uris.into_iter()
+            .filter_map(|uri| {
+                let snapshot = self.snapshot(&uri)?;
+                Some((uri, snapshot))
+            })
+            .collect()
+    }
+
     /// The snapshot of the document's current version, computed on first use.
     pub fn snapshot(&mut self, uri: &Uri) -> Option<Arc<Snapshot>> {
         let open = self.docs.get_mut(uri)?;
@@ -223,7 +240,9 @@ impl DocumentStore {
             config = self.config_for(path.as_deref());
             let cache = &mut self.facts;
             let facts_for = |tree: &crate::syntax::compose::YamlTree| match &path {
-                Some(path) => cache.compose_facts_for(path, tree),
+                Some(path) => cache
+                    .compose_facts_for(path, tree)
+                    .with_environment(config.options.use_environment),
                 // An unsaved buffer: nothing around it is known.
                 None => crate::facts::ComposeFacts::default(),
             };

@@ -115,9 +115,16 @@ pub(crate) fn completion(
     req: &Request<'_>,
     position: lsp::Position,
 ) -> Option<lsp::CompletionResponse> {
-    let analysis = req.analysis()?;
     let offset = req.positions().offset(position);
-    let items: Vec<lsp::CompletionItem> = ide::completion::completions(analysis, offset)
+    let compose = req.snapshot.compose.as_deref();
+    let found = match (req.analysis(), compose) {
+        (Some(analysis), _) => ide::completion::completions(analysis, offset),
+        (None, Some(compose)) => {
+            ide::compose::completion::completions(compose, &req.snapshot.text, offset)
+        }
+        (None, None) => return None,
+    };
+    let items: Vec<lsp::CompletionItem> = found
         .into_iter()
         .map(|item| {
             let snippet = item.is_snippet && req.client.snippets;
@@ -156,6 +163,8 @@ pub(crate) fn completion(
                     req.positions().range(item.edit.range),
                     new_text,
                 ))),
+                // Compose blocks carry their own indentation.
+                insert_text_mode: compose.map(|_| lsp::InsertTextMode::AS_IS),
                 ..Default::default()
             }
         })
@@ -168,9 +177,12 @@ pub(crate) fn completion(
 }
 
 pub(crate) fn hover(req: &Request<'_>, position: lsp::Position) -> Option<lsp::Hover> {
-    let analysis = req.analysis()?;
     let offset = req.positions().offset(position);
-    let hover = ide::hover::hover(analysis, offset)?;
+    let hover = match (req.analysis(), req.snapshot.compose.as_deref()) {
+        (Some(analysis), _) => ide::hover::hover(analysis, offset)?,
+        (None, Some(compose)) => ide::compose::hover::hover(compose, &req.snapshot.text, offset)?,
+        (None, None) => return None,
+    };
     Some(lsp::Hover {
         contents: lsp::HoverContents::Markup(req.markup(hover.markdown)),
         range: Some(req.positions().range(hover.range)),
@@ -216,9 +228,11 @@ pub(crate) fn definition(
     req: &Request<'_>,
     position: lsp::Position,
 ) -> Option<lsp::GotoDefinitionResponse> {
-    let analysis = req.analysis()?;
     let offset = req.positions().offset(position);
-    let target = ide::navigation::definition(analysis, offset)?;
+    let target = match req.snapshot.compose.as_deref() {
+        Some(compose) => ide::compose::navigation::definition(compose, &req.snapshot.text, offset)?,
+        None => ide::navigation::definition(req.analysis()?, offset)?,
+    };
     let pos = req.positions();
     Some(lsp::GotoDefinitionResponse::Link(vec![lsp::LocationLink {
         origin_selection_range: None,
@@ -233,9 +247,16 @@ pub(crate) fn references(
     position: lsp::Position,
     include_declaration: bool,
 ) -> Option<Vec<lsp::Location>> {
-    let analysis = req.analysis()?;
     let offset = req.positions().offset(position);
-    let refs = ide::navigation::references(analysis, offset, include_declaration);
+    let refs = match req.snapshot.compose.as_deref() {
+        Some(compose) => ide::compose::navigation::references(
+            compose,
+            &req.snapshot.text,
+            offset,
+            include_declaration,
+        ),
+        None => ide::navigation::references(req.analysis()?, offset, include_declaration),
+    };
     (!refs.is_empty()).then(|| {
         refs.iter()
             .map(|r| lsp::Location::new(req.uri.clone(), req.positions().range(r.range)))
@@ -247,9 +268,11 @@ pub(crate) fn highlights(
     req: &Request<'_>,
     position: lsp::Position,
 ) -> Option<Vec<lsp::DocumentHighlight>> {
-    let analysis = req.analysis()?;
     let offset = req.positions().offset(position);
-    let refs = ide::navigation::highlights(analysis, offset);
+    let refs = match req.snapshot.compose.as_deref() {
+        Some(compose) => ide::compose::navigation::highlights(compose, &req.snapshot.text, offset),
+        None => ide::navigation::highlights(req.analysis()?, offset),
+    };
     (!refs.is_empty()).then(|| {
         refs.iter()
             .map(|r| lsp::DocumentHighlight {
@@ -268,11 +291,15 @@ pub(crate) fn prepare_rename(
     req: &Request<'_>,
     position: lsp::Position,
 ) -> Result<Option<lsp::PrepareRenameResponse>> {
-    let Some(analysis) = req.analysis() else {
-        return Ok(None);
-    };
     let offset = req.positions().offset(position);
-    match ide::navigation::prepare_rename(analysis, offset) {
+    let prepared = match (req.snapshot.compose.as_deref(), req.analysis()) {
+        (Some(compose), _) => {
+            ide::compose::navigation::prepare_rename(compose, &req.snapshot.text, offset)
+        }
+        (None, Some(analysis)) => ide::navigation::prepare_rename(analysis, offset),
+        (None, None) => return Ok(None),
+    };
+    match prepared {
         Ok(range) => Ok(Some(lsp::PrepareRenameResponse::Range(
             req.positions().range(range),
         ))),
@@ -285,11 +312,15 @@ pub(crate) fn rename(
     position: lsp::Position,
     new_name: &str,
 ) -> Result<Option<lsp::WorkspaceEdit>> {
-    let Some(analysis) = req.analysis() else {
-        return Ok(None);
-    };
     let offset = req.positions().offset(position);
-    let edits = ide::navigation::rename(analysis, offset, new_name).map_err(failed)?;
+    let edits = match (req.snapshot.compose.as_deref(), req.analysis()) {
+        (Some(compose), _) => {
+            ide::compose::navigation::rename(compose, &req.snapshot.text, offset, new_name)
+        }
+        (None, Some(analysis)) => ide::navigation::rename(analysis, offset, new_name),
+        (None, None) => return Ok(None),
+    }
+    .map_err(failed)?;
     let mut changes = HashMap::new();
     changes.insert(
         req.uri.clone(),
@@ -299,6 +330,61 @@ pub(crate) fn rename(
         changes: Some(changes),
         ..Default::default()
     }))
+}
+
+/// The old name of the Dockerfile stage a rename at `position` renames, if it renames one
+/// (its edits include the stage's `AS` name).
+pub(crate) fn renamed_stage(
+    req: &Request<'_>,
+    position: lsp::Position,
+    new_name: &str,
+) -> Option<String> {
+    let analysis = req.analysis()?;
+    let offset = req.positions().offset(position);
+    let edits = ide::navigation::rename(analysis, offset, new_name).ok()?;
+    analysis
+        .model
+        .stages
+        .iter()
+        .filter_map(|s| s.name.as_ref())
+        .find(|n| edits.iter().any(|e| e.range == n.range))
+        .map(|n| n.text.clone())
+}
+
+/// The `build.target` edits in open compose files (`composes`) that follow the rename of
+/// stage `old` of the Dockerfile at `dockerfile` to `new`, by document.
+pub(crate) fn compose_build_target_edits(
+    composes: &[(Uri, std::sync::Arc<Snapshot>)],
+    encoding: PositionEncoding,
+    dockerfile: &std::path::Path,
+    old: &str,
+    new: &str,
+) -> HashMap<Uri, Vec<lsp::TextEdit>> {
+    let mut changes = HashMap::new();
+    for (uri, snapshot) in composes {
+        let Some(compose) = snapshot.compose.as_deref() else {
+            continue;
+        };
+        let edits = ide::compose::navigation::build_target_renames(
+            compose,
+            &snapshot.text,
+            dockerfile,
+            old,
+            new,
+        );
+        if edits.is_empty() {
+            continue;
+        }
+        let pos = Positions { snapshot, encoding };
+        changes.insert(
+            uri.clone(),
+            edits
+                .iter()
+                .map(|e| lsp::TextEdit::new(pos.range(e.range), e.new_text.clone()))
+                .collect(),
+        );
+    }
+    changes
 }
 
 fn symbol_kind(kind: ide::SymbolKind) -> lsp::SymbolKind {
@@ -359,8 +445,10 @@ fn flat_symbols(
 }
 
 pub(crate) fn document_symbols(req: &Request<'_>) -> Option<lsp::DocumentSymbolResponse> {
-    let analysis = req.analysis()?;
-    let symbols = ide::symbols::document_symbols(analysis);
+    let symbols = match req.snapshot.compose.as_deref() {
+        Some(compose) => ide::compose::symbols::document_symbols(compose, &req.snapshot.text),
+        None => ide::symbols::document_symbols(req.analysis()?),
+    };
     let pos = req.positions();
     Some(if req.client.hierarchical_symbols {
         lsp::DocumentSymbolResponse::Nested(
@@ -377,9 +465,12 @@ pub(crate) fn document_symbols(req: &Request<'_>) -> Option<lsp::DocumentSymbolR
 }
 
 pub(crate) fn folding_ranges(req: &Request<'_>) -> Option<Vec<lsp::FoldingRange>> {
-    let analysis = req.analysis()?;
+    let folds = match req.snapshot.compose.as_deref() {
+        Some(compose) => ide::compose::folding::folding_ranges(compose, &req.snapshot.text),
+        None => ide::folding::folding_ranges(req.analysis()?),
+    };
     let pos = req.positions();
-    let ranges = ide::folding::folding_ranges(analysis)
+    let ranges = folds
         .into_iter()
         .filter_map(|f| {
             let start = pos.position(f.range.start).line;
@@ -508,11 +599,14 @@ fn file_uri(path: &std::path::Path) -> Option<Uri> {
 }
 
 pub(crate) fn document_links(req: &Request<'_>) -> Option<Vec<lsp::DocumentLink>> {
-    let analysis = req.analysis()?;
+    let links = match req.snapshot.compose.as_deref() {
+        Some(compose) => ide::compose::links::document_links(compose, &req.snapshot.text),
+        None => ide::links::document_links(req.analysis()?),
+    };
     let dir = file_path(req.uri).and_then(|p| p.parent().map(std::path::Path::to_path_buf));
     let pos = req.positions();
     Some(
-        ide::links::document_links(analysis)
+        links
             .into_iter()
             .filter_map(|link| {
                 let target = match &link.target {

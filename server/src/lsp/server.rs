@@ -631,9 +631,34 @@ impl LanguageServer for Backend {
 
     async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
         let p = params.text_document_position;
-        self.feature("textDocument/rename", &p.text_document.uri, |r| {
-            features::rename(r, p.position, &params.new_name)
-        })
+        let uri = &p.text_document.uri;
+        let mut stage = None;
+        let edit = self.feature("textDocument/rename", uri, |r| {
+            let edit = features::rename(r, p.position, &params.new_name)?;
+            if edit.is_some() {
+                stage = features::renamed_stage(r, p.position, &params.new_name);
+            }
+            Ok(edit)
+        })?;
+        // A renamed stage: `build.target: <stage>` in open compose files building this
+        // Dockerfile follows.
+        let Some(mut edit) = edit else {
+            return Ok(None);
+        };
+        let (Some(old), Some(path)) = (stage, file_path(uri)) else {
+            return Ok(Some(edit));
+        };
+        let (composes, encoding) = {
+            let mut state = self.state();
+            let encoding = state.encoding;
+            let composes = guard("analysis", || state.documents.compose_snapshots())?;
+            (composes, encoding)
+        };
+        let more = guard("textDocument/rename", || {
+            features::compose_build_target_edits(&composes, encoding, &path, &old, &params.new_name)
+        })?;
+        edit.changes.get_or_insert_default().extend(more);
+        Ok(Some(edit))
     }
 
     async fn document_symbol(

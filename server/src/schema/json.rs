@@ -7,7 +7,7 @@ use crate::syntax::compose::{MergeTag, NodeId, NodeKind, ScalarKind, YamlTree};
 
 /// At most this many values are built from one file: a 5,000-line compose file has about
 /// 30,000; an alias bomb has billions.
-pub const MAX_VALUES: usize = 500_000;
+pub const MAX_VALUES: usize = 200_000;
 
 /// Aliases may nest values deeper than the text does; past this depth the file is refused.
 const MAX_DEPTH: usize = 512;

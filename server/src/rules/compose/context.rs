@@ -89,8 +89,9 @@ impl<'a> ComposeContext<'a> {
     }
 
     /// Whether this is a production file, where several rules report at a higher severity:
-    /// its name contains `prod` (`compose.prod.yaml`, `docker-compose.production.yml`), or
-    /// a service sets `NODE_ENV=production`.
+    /// its name contains `prod` (`compose.prod.yaml`, `docker-compose.production.yml`), its
+    /// path matches a `production-files` glob of the configuration, or a service sets
+    /// `NODE_ENV=production`.
     pub fn is_production(&self) -> bool {
         *self.production.get_or_init(|| {
             let by_name = self
@@ -99,6 +100,7 @@ impl<'a> ComposeContext<'a> {
                 .as_deref()
                 .is_some_and(|n| n.to_ascii_lowercase().contains("prod"));
             by_name
+                || self.in_production_files()
                 || self.services().iter().any(|s| {
                     s.body.is_some_and(|body| {
                         self.environment(body)
@@ -107,6 +109,25 @@ impl<'a> ComposeContext<'a> {
                     })
                 })
         })
+    }
+
+    /// Whether the file's path matches a `production-files` glob of the configuration
+    /// (matched against the end of the path: `deploy/*.yaml` matches `.../deploy/app.yaml`).
+    fn in_production_files(&self) -> bool {
+        let (Some(path), globs) = (&self.facts.path, &self.config.options.production_files) else {
+            return false;
+        };
+        if globs.is_empty() {
+            return false;
+        }
+        let mut set = globset::GlobSetBuilder::new();
+        for glob in globs {
+            let glob = glob.trim_start_matches("./");
+            if let Ok(glob) = globset::Glob::new(&format!("**/{glob}")) {
+                set.add(glob);
+            }
+        }
+        set.build().is_ok_and(|set| set.is_match(path))
     }
 
     /// The value of `key` in the mapping `node`, aliases resolved.
@@ -175,5 +196,40 @@ impl<'a> ComposeContext<'a> {
                 .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1))
                 .collect()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn production(text: &str, path: &str, globs: &[&str]) -> bool {
+        let parse = crate::syntax::compose::parse(text);
+        let facts = ComposeFacts {
+            file_name: std::path::Path::new(path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned()),
+            path: Some(path.into()),
+            project: None,
+        };
+        let mut config = Config::default();
+        config.options.production_files = globs.iter().map(|g| (*g).to_owned()).collect();
+        ComposeContext::new(text, &parse, &facts, &config).is_production()
+    }
+
+    #[test]
+    fn production_files_by_name_glob_or_node_env() {
+        let plain = "services:\n  web:\n    image: nginx:1.27\n";
+        assert!(!production(plain, "/p/compose.yaml", &[]));
+        assert!(production(plain, "/p/compose.prod.yaml", &[]));
+        assert!(production(
+            plain,
+            "/p/deploy/stack.yaml",
+            &["deploy/*.yaml"]
+        ));
+        assert!(!production(plain, "/p/dev/stack.yaml", &["deploy/*.yaml"]));
+        let node =
+            "services:\n  web:\n    image: x\n    environment:\n      - NODE_ENV=production\n";
+        assert!(production(node, "/p/compose.yaml", &[]));
     }
 }

@@ -79,3 +79,39 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::config::Config;
+    use crate::facts::compose::ProjectFacts;
+    use crate::facts::{ComposeFacts, parse_env_file};
+
+    fn flagged(text: &str, facts: &ComposeFacts) -> Vec<String> {
+        crate::analysis::check_compose_with(text, facts, &Config::all_enabled())
+            .into_iter()
+            .filter(|d| d.code == "CP026")
+            .map(|d| text[d.range.as_usize()].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn dotenv_env_files_and_the_environment_only_when_asked() {
+        let text =
+            "services:\n  api:\n    image: api:${TAG}\n    environment:\n      A: ${FROM_SHELL}\n";
+        let mut facts = ComposeFacts {
+            project: Some(ProjectFacts {
+                dotenv: Some(Arc::new(parse_env_file("TAG=1.4\n"))),
+                ..ProjectFacts::default()
+            }),
+            ..ComposeFacts::default()
+        };
+        assert_eq!(flagged(text, &facts), ["${FROM_SHELL}"]);
+        // The process environment counts only when the user opts in.
+        if let Some(project) = &mut facts.project {
+            project.environment = Arc::new(parse_env_file("FROM_SHELL=x\n"));
+        }
+        assert!(flagged(text, &facts).is_empty());
+    }
+}

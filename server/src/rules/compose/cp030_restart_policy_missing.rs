@@ -118,6 +118,7 @@ mod tests {
 
     fn findings(text: &str, file: &str) -> Vec<Diagnostic> {
         let facts = ComposeFacts {
+            path: None,
             file_name: Some(file.to_owned()),
             project: None,
         };

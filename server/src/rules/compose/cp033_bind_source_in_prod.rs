@@ -138,6 +138,7 @@ mod tests {
 
     fn flagged(text: &str, file: &str) -> Vec<String> {
         let facts = ComposeFacts {
+            path: None,
             file_name: Some(file.to_owned()),
             project: None,
         };

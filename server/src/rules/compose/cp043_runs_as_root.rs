@@ -182,6 +182,7 @@ mod tests {
             },
         );
         ComposeFacts {
+            path: None,
             file_name: Some("compose.yaml".into()),
             project: Some(project),
         }

@@ -112,6 +112,7 @@ mod tests {
 
     fn findings(text: &str) -> Vec<Diagnostic> {
         let facts = ComposeFacts {
+            path: None,
             file_name: Some("compose.prod.yaml".into()),
             project: None,
         };

@@ -163,6 +163,10 @@ impl<'a> ComposeContext<'a> {
                 match &node.kind {
                     NodeKind::Scalar { value, style } => {
                         let text: &'a str = value.as_str();
+                        // `-` with nothing after it (being typed): no port yet.
+                        if text.is_empty() {
+                            return None;
+                        }
                         let (rest, protocol) = match text.rsplit_once('/') {
                             Some((rest, protocol)) => (rest, protocol),
                             None => (text, "tcp"),
@@ -223,6 +227,9 @@ impl<'a> ComposeContext<'a> {
                 match &node.kind {
                     NodeKind::Scalar { value, style } => {
                         let text: &'a str = value.as_str();
+                        if text.is_empty() {
+                            return None;
+                        }
                         let parts: Vec<&'a str> = split_volume(text);
                         let (source, target, mode) = match parts.as_slice() {
                             [target] => (None, *target, None),

@@ -8,6 +8,14 @@ use crate::diagnostics::Diagnostic;
 use crate::facts::ComposeFacts;
 use crate::syntax::compose::{YamlParse, YamlTree, parse};
 
+pub mod completion;
+pub mod hover;
+
+pub mod folding;
+pub mod links;
+pub mod navigation;
+pub mod symbols;
+
 /// Everything computed for one version of a compose file.
 #[derive(Debug)]
 pub struct ComposeAnalysis {

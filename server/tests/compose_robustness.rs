@@ -1,0 +1,265 @@
+//! Every compose rule (and the schema) on broken and half-typed compose files: the compose
+//! fixtures cut at many points, with LF and CRLF line endings, and randomly edited with
+//! snippets of YAML syntax. Nothing may panic; every range (of a finding and of its fix's
+//! edits) must lie on character boundaries inside the text; applying a fix must not add a
+//! YAML syntax error. Hostile inputs (an alias bomb, 100,000-deep nesting) give a finding,
+//! with the values built from them capped.
+
+use std::path::{Path, PathBuf};
+
+use dockwise::analysis::check_compose_with;
+use dockwise::config::Config;
+use dockwise::diagnostics::{Applicability, Diagnostic};
+use dockwise::facts::ComposeFacts;
+use dockwise::syntax::TextRange;
+use dockwise::syntax::compose::parse;
+use proptest::prelude::*;
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            yaml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+fn fixture_texts() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut files = Vec::new();
+    for dir in ["rules", "compose", "guide"] {
+        yaml_files(&root.join(dir), &mut files);
+    }
+    files.sort();
+    assert!(files.len() > 100, "only {} compose fixtures", files.len());
+    files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("UTF-8 fixture"))
+        .collect()
+}
+
+fn assert_range(text: &str, range: TextRange, what: &str, d: &Diagnostic) {
+    let (s, e) = (range.start as usize, range.end as usize);
+    assert!(
+        s <= e && e <= text.len() && text.is_char_boundary(s) && text.is_char_boundary(e),
+        "{} {what} range {s}..{e} is not on character boundaries in {text:?}",
+        d.code
+    );
+}
+
+fn apply(text: &str, d: &Diagnostic) -> Option<String> {
+    let fix = d.fix.as_ref()?;
+    let mut edits = fix.edits.clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    let mut out = text.to_owned();
+    for edit in edits {
+        out.replace_range(edit.range.as_usize(), &edit.new_text);
+    }
+    Some(out)
+}
+
+fn check_rules(doc: &str) {
+    let findings = check_compose_with(doc, &ComposeFacts::default(), &Config::all_enabled());
+    let errors_before = parse(doc).errors.len();
+    for d in &findings {
+        assert_range(doc, d.range, "finding", d);
+        let Some(fix) = &d.fix else { continue };
+        for edit in &fix.edits {
+            assert_range(doc, edit.range, "edit", d);
+        }
+        if fix.applicability == Applicability::DisplayOnly {
+            continue;
+        }
+        let fixed = apply(doc, d).unwrap();
+        let errors_after = parse(&fixed).errors.len();
+        assert!(
+            errors_after <= errors_before,
+            "{}'s fix `{}` adds a YAML error:\n{doc}\n---\n{fixed}",
+            d.code,
+            fix.title
+        );
+    }
+}
+
+/// Each line end, one byte into each line, and each line's middle.
+fn cut_points(text: &str) -> Vec<usize> {
+    let mut points = vec![text.len()];
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let end = start + line.len();
+        for mut at in [
+            start + 1,
+            start + line.len() / 2,
+            end.saturating_sub(1),
+            end,
+        ] {
+            at = at.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            points.push(at);
+        }
+        start = end;
+    }
+    points.sort_unstable();
+    points.dedup();
+    points
+}
+
+#[test]
+fn rules_survive_cut_fixtures() {
+    for full in fixture_texts() {
+        for text in [full.clone(), full.replace('\n', "\r\n")] {
+            for at in cut_points(&text) {
+                check_rules(&text[..at]);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_alias_bomb_is_reported_not_expanded() {
+    let mut text = String::from(
+        "x-a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n",
+    );
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for pair in names.windows(2) {
+        let (prev, name) = (pair[0], pair[1]);
+        let list = vec![format!("*{prev}"); 9].join(", ");
+        text.push_str(&format!("x-{name}: &{name} [{list}]\n"));
+    }
+    text.push_str("services:\n  web:\n    image: nginx:1.27\n    command: *i\n");
+    let found = check_compose_with(&text, &ComposeFacts::default(), &Config::all_enabled());
+    assert!(
+        found
+            .iter()
+            .any(|d| d.code == "CP001" && d.message.contains("aliases expand")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    for text in [
+        "a: ".to_owned() + &"[".repeat(100_000),
+        "services:\n".to_owned()
+            + &(0..100_000)
+                .map(|i| format!("{}k:\n", " ".repeat(i % 2000)))
+                .collect::<String>(),
+    ] {
+        let found = check_compose_with(&text, &ComposeFacts::default(), &Config::all_enabled());
+        assert!(found.iter().any(|d| d.code == "CP001"), "no CP001");
+    }
+}
+
+/// Snippets of YAML and compose syntax for random edits.
+const SNIPPETS: &[&str] = &[
+    "\n",
+    "\r\n",
+    "  ",
+    "    ",
+    "\t",
+    "- ",
+    ":",
+    ": ",
+    "#",
+    " # c\n",
+    "\"",
+    "'",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "&a ",
+    "*a",
+    "<<: *a\n",
+    "!reset ",
+    "!override ",
+    "|\n",
+    ">-\n",
+    "---\n",
+    "...\n",
+    "?",
+    "%YAML 1.2\n",
+    "${",
+    "}",
+    "$$",
+    "${VAR:-x}",
+    "services:\n",
+    "  web:\n",
+    "    image: nginx\n",
+    "    ports:\n      - 80:80\n",
+    "    depends_on: [db]\n",
+    "    healthcheck:\n      test: [\"CMD\", \"true\"]\n",
+    "environment:\n  A: 1\n",
+    "volumes:\n  - x\n",
+    "restart: no\n",
+    "22:22",
+    "0755",
+    "yes",
+    "~",
+    "null",
+    "한",
+    "😀",
+    "\u{feff}",
+    "\u{0}",
+];
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Insert(usize, &'static str),
+    Delete(usize, usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (any::<usize>(), prop::sample::select(SNIPPETS)).prop_map(|(a, s)| Edit::Insert(a, s)),
+        (any::<usize>(), 0usize..40).prop_map(|(a, n)| Edit::Delete(a, n)),
+    ]
+}
+
+fn apply_edits(text: &str, edits: &[Edit]) -> String {
+    let mut out = text.to_owned();
+    let boundary = |s: &str, mut at: usize| {
+        at %= s.len() + 1;
+        while !s.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    for edit in edits {
+        match edit {
+            Edit::Insert(at, snippet) => {
+                let at = boundary(&out, *at);
+                out.insert_str(at, snippet);
+            }
+            Edit::Delete(at, len) => {
+                let start = boundary(&out, *at);
+                let mut end = (start + len).min(out.len());
+                while !out.is_char_boundary(end) {
+                    end += 1;
+                }
+                out.replace_range(start..end, "");
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::default())]
+
+    #[test]
+    fn rules_survive_edited_fixtures(
+        base in prop::sample::select(fixture_texts()),
+        edits in prop::collection::vec(edit(), 1..6),
+    ) {
+        check_rules(&apply_edits(&base, &edits));
+    }
+}
