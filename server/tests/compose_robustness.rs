@@ -263,3 +263,60 @@ proptest! {
         check_rules(&apply_edits(&base, &edits));
     }
 }
+
+/// Reads the tree and errors in a comparable form.
+fn reading(parse: &dockwise::syntax::compose::YamlParse) -> (String, Vec<(String, TextRange)>) {
+    (
+        parse.tree.debug_dump(),
+        parse
+            .errors
+            .iter()
+            .map(|e| (e.message.clone(), e.range))
+            .collect(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::default())]
+
+    /// Re-reading only the edited entry gives what reading the whole text gives.
+    #[test]
+    fn reparsing_an_entry_equals_parsing_everything(
+        base in prop::sample::select(fixture_texts()),
+        edits in prop::collection::vec(edit(), 1..4),
+    ) {
+        let old = parse(&base);
+        let new_text = apply_edits(&base, &edits);
+        if let Some(again) = dockwise::syntax::compose::reparse(&old, &base, &new_text) {
+            prop_assert_eq!(reading(&again), reading(&parse(&new_text)), "{:?}", new_text);
+        }
+    }
+
+    /// The same while typing one character at a time, each reparse starting from the last.
+    #[test]
+    fn typing_character_by_character_keeps_the_reading(
+        base in prop::sample::select(fixture_texts()),
+        at in any::<usize>(),
+        typed in prop::sample::select(&["\n    lab", "\n    labels:\n      team: core", "\n  extra:\n    image: x", " # note", "\n      - \"80:80\"", "\n    healthcheck:\n      test: [\"CMD\", \"true\"]"][..]),
+    ) {
+        let mut at = at % (base.len() + 1);
+        while !base.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut text = base.clone();
+        let mut current = parse(&text);
+        for (i, c) in typed.char_indices() {
+            let next = {
+                let mut t = text.clone();
+                t.insert(at + i, c);
+                t
+            };
+            let full = parse(&next);
+            if let Some(again) = dockwise::syntax::compose::reparse(&current, &text, &next) {
+                prop_assert_eq!(reading(&again), reading(&full), "{:?}", next);
+            }
+            text = next;
+            current = full;
+        }
+    }
+}

@@ -27,6 +27,8 @@ pub(crate) struct OpenDocument {
     /// The latest analysis, kept after its version is edited: the next version re-parses
     /// only the lines around the edit.
     last_analysis: Option<Arc<DockerfileAnalysis>>,
+    /// The same for a compose file: the next version re-reads only the entry it edits.
+    last_compose: Option<Arc<ComposeAnalysis>>,
 }
 
 /// Everything a request needs about one version of a document.
@@ -86,6 +88,7 @@ impl DocumentStore {
                 shells: Arc::default(),
                 rules: Arc::default(),
                 last_analysis: None,
+                last_compose: None,
             },
         );
     }
@@ -216,6 +219,7 @@ impl DocumentStore {
         let shells = open.shells.clone();
         let rules = open.rules.clone();
         let previous = open.last_analysis.clone();
+        let previous_compose = open.last_compose.clone();
         let mut facts = DockerfileFacts::default();
         let mut config = Config::default();
         let analysis = (kind == Some(FileKind::Dockerfile)).then(|| {
@@ -246,12 +250,13 @@ impl DocumentStore {
                 // An unsaved buffer: nothing around it is known.
                 None => crate::facts::ComposeFacts::default(),
             };
-            ComposeAnalysis::compute(&text, facts_for, &config)
+            ComposeAnalysis::compute(&text, previous_compose.as_deref(), facts_for, &config)
         });
         let open = self.docs.get_mut(uri)?;
         // The analysis this one replaces is freed after the diagnostics are sent: on a
         // 2,000-line file that is thousands of allocations the client need not wait for.
         let replaced = std::mem::replace(&mut open.last_analysis, analysis.clone());
+        let replaced_compose = std::mem::replace(&mut open.last_compose, compose.clone());
         let snapshot = Arc::new(Snapshot {
             version,
             index: LineIndex::new(&text),
@@ -262,7 +267,12 @@ impl DocumentStore {
             config,
         });
         open.snapshot = Some(snapshot.clone());
-        self.retired.push(Box::new((previous, replaced)));
+        self.retired.push(Box::new((
+            previous,
+            replaced,
+            previous_compose,
+            replaced_compose,
+        )));
         if self.retired.len() > MAX_RETIRED {
             defer_drop(self.take_retired());
         }

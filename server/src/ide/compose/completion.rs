@@ -1530,7 +1530,7 @@ mod tests {
 
     fn complete_with(fixture: &str, facts: ComposeFacts) -> (String, Vec<CompletionItem>) {
         let (text, offset) = split(fixture);
-        let analysis = ComposeAnalysis::compute(&text, |_| facts, &Config::default());
+        let analysis = ComposeAnalysis::compute(&text, None, |_| facts, &Config::default());
         let items = completions(&analysis, &text, offset);
         (text, items)
     }

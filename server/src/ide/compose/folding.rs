@@ -169,7 +169,7 @@ mod tests {
     /// Each fold as `first-last kind` with 1-based lines.
     fn folds(text: &str) -> Vec<String> {
         let analysis =
-            ComposeAnalysis::compute(text, |_| ComposeFacts::default(), &Config::default());
+            ComposeAnalysis::compute(text, None, |_| ComposeFacts::default(), &Config::default());
         let lines = LineIndex::new(text);
         folding_ranges(&analysis, text)
             .iter()

@@ -653,7 +653,7 @@ mod tests {
     fn hover_with(fixture: &str, facts: ComposeFacts) -> Option<(String, Hover)> {
         let at = fixture.find("$0").expect("a `$0` cursor marker");
         let text = format!("{}{}", &fixture[..at], &fixture[at + 2..]);
-        let analysis = ComposeAnalysis::compute(&text, |_| facts, &Config::default());
+        let analysis = ComposeAnalysis::compute(&text, None, |_| facts, &Config::default());
         hover(&analysis, &text, at as u32).map(|h| (text, h))
     }
 
@@ -892,7 +892,7 @@ mod tests {
     fn any_offset_is_safe() {
         let text = "services:\n  wéb:\n    image: ${X\n    depends_on: [a, b\n";
         let analysis =
-            ComposeAnalysis::compute(text, |_| ComposeFacts::default(), &Config::default());
+            ComposeAnalysis::compute(text, None, |_| ComposeFacts::default(), &Config::default());
         for offset in 0..=text.len() as u32 + 2 {
             let _ = hover(&analysis, text, offset);
             let _ = super::super::completion::completions(&analysis, text, offset);

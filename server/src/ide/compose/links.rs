@@ -172,7 +172,7 @@ mod tests {
 
     fn links(text: &str) -> Vec<String> {
         let analysis =
-            ComposeAnalysis::compute(text, |_| ComposeFacts::default(), &Config::default());
+            ComposeAnalysis::compute(text, None, |_| ComposeFacts::default(), &Config::default());
         document_links(&analysis, text)
             .into_iter()
             .map(|l| {

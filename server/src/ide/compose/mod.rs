@@ -6,7 +6,7 @@ use crate::analysis::check_parsed_compose;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::facts::ComposeFacts;
-use crate::syntax::compose::{YamlParse, YamlTree, parse};
+use crate::syntax::compose::{YamlParse, YamlTree, parse, reparse};
 
 pub mod completion;
 pub mod hover;
@@ -19,6 +19,8 @@ pub mod symbols;
 /// Everything computed for one version of a compose file.
 #[derive(Debug)]
 pub struct ComposeAnalysis {
+    /// The text analysed (the next version re-reads only the entry its edit touched).
+    pub text: String,
     pub parse: YamlParse,
     pub diagnostics: Vec<Diagnostic>,
     /// What the findings were computed with (fix-all checks again as it fixes).
@@ -26,17 +28,22 @@ pub struct ComposeAnalysis {
 }
 
 impl ComposeAnalysis {
-    /// Parses `text`, asks `facts_for` what is known around the file (it may read the
-    /// files the tree names), and checks it.
+    /// Parses `text` (re-reading only what changed since `previous`, when that is safe),
+    /// asks `facts_for` what is known around the file (it may read the files the tree
+    /// names), and checks it.
     pub fn compute(
         text: &str,
+        previous: Option<&ComposeAnalysis>,
         facts_for: impl FnOnce(&YamlTree) -> ComposeFacts,
         config: &Config,
     ) -> Arc<Self> {
-        let parse = parse(text);
+        let parse = previous
+            .and_then(|p| reparse(&p.parse, &p.text, text))
+            .unwrap_or_else(|| parse(text));
         let facts = facts_for(&parse.tree);
         let diagnostics = check_parsed_compose(text, &parse, &facts, config);
         Arc::new(ComposeAnalysis {
+            text: text.to_owned(),
             parse,
             diagnostics,
             facts,

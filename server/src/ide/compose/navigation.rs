@@ -774,7 +774,7 @@ mod tests {
         let at = src.find("$0").expect("a `$0` cursor");
         let text = format!("{}{}", &src[..at], &src[at + 2..]);
         let analysis =
-            ComposeAnalysis::compute(&text, |_| ComposeFacts::default(), &Config::default());
+            ComposeAnalysis::compute(&text, None, |_| ComposeFacts::default(), &Config::default());
         (analysis, text, at as u32)
     }
 
@@ -1014,7 +1014,7 @@ mod tests {
                 project: Some(project),
             }
         };
-        let analysis = ComposeAnalysis::compute(text, facts, &Config::default());
+        let analysis = ComposeAnalysis::compute(text, None, facts, &Config::default());
         let edits = build_target_renames(
             &analysis,
             text,

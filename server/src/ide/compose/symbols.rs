@@ -120,7 +120,7 @@ mod tests {
 
     fn outline(text: &str) -> Vec<String> {
         let analysis =
-            ComposeAnalysis::compute(text, |_| ComposeFacts::default(), &Config::default());
+            ComposeAnalysis::compute(text, None, |_| ComposeFacts::default(), &Config::default());
         let mut out = Vec::new();
         for s in document_symbols(&analysis, text) {
             assert_eq!(&text[s.selection_range.as_usize()], s.name);
@@ -170,7 +170,7 @@ mod tests {
     fn ranges_end_at_the_content() {
         let text = "services:\n  web:\n    image: nginx\n\n# trailing comment\nvolumes:\n  data:\n";
         let analysis =
-            ComposeAnalysis::compute(text, |_| ComposeFacts::default(), &Config::default());
+            ComposeAnalysis::compute(text, None, |_| ComposeFacts::default(), &Config::default());
         let symbols = document_symbols(&analysis, text);
         assert_eq!(
             &text[symbols[0].range.as_usize()],

@@ -13,6 +13,9 @@
 //! - `saphyr-parser` reports places in characters; ranges here are UTF-8 byte offsets, like
 //!   the rest of dockwise.
 
+mod incremental;
+pub use incremental::reparse;
+
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::syntax::TextRange;
@@ -381,6 +384,10 @@ pub fn parse(text: &str) -> YamlParse {
         }
         let mut best: Option<(Vec<u8>, YamlParse, usize)> = None;
         for (from, to) in candidates {
+            // The first attempt reading to the end cannot be beaten (ties go to the first).
+            if best.as_ref().is_some_and(|(_, _, r)| *r == usize::MAX) {
+                break;
+            }
             let mut attempt = blanked.clone();
             for b in &mut attempt[from..to] {
                 *b = b' ';

@@ -1,0 +1,452 @@
+//! Re-reading only the part of a compose file an edit touched.
+//!
+//! A keystroke in a 5,000-line compose file changes one service, yet parsing the whole
+//! file takes milliseconds, and several times that while a half-typed line makes recovery
+//! parse again. [`reparse`] finds the smallest block-mapping entry around the edit (a key at
+//! the start of its line and everything indented under it), parses that entry's lines on
+//! their own, and puts the result in place of the old entry. It declines (`None`: parse the
+//! whole text) whenever reading the lines alone might differ from reading them in place,
+//! and whenever the region has a syntax error (recovery is a whole-file affair).
+
+use super::{Node, NodeId, NodeKind, YamlError, YamlParse, YamlTree, parse};
+use crate::syntax::TextRange;
+
+/// How many enclosing entries are tried, innermost first.
+const MAX_LEVELS: usize = 4;
+
+/// The parse of `new_text`, made from `old` (the parse of `old_text`) by re-reading only the
+/// entry the edit falls in; `None` when that is not known to give the same tree as
+/// [`parse`].
+pub fn reparse(old: &YamlParse, old_text: &str, new_text: &str) -> Option<YamlParse> {
+    let (old_b, new_b) = (old_text.as_bytes(), new_text.as_bytes());
+    let prefix = old_b.iter().zip(new_b).take_while(|(a, b)| a == b).count();
+    let max_suffix = old_b.len().min(new_b.len()) - prefix;
+    let suffix = old_b
+        .iter()
+        .rev()
+        .zip(new_b.iter().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if prefix == old_b.len() && prefix == new_b.len() {
+        return Some(old.clone());
+    }
+    // After a syntax error, recovery decided what the whole old tree holds: start afresh.
+    if !old.errors.is_empty() {
+        return None;
+    }
+    let old_end = old_b.len() - suffix;
+    let delta = new_b.len() as i64 - old_b.len() as i64;
+    let tree = &old.tree;
+    // The entries around the edit, outermost first.
+    let mut chain: Vec<(NodeId, NodeId, Option<NodeId>)> = Vec::new();
+    let mut at = tree.root?;
+    while let Some(NodeKind::Mapping(entries)) = tree.node(at).map(|n| &n.kind) {
+        let found = entries.iter().find(|(k, v)| {
+            let start = line_start(old_b, tree.nodes[*k].range.start as usize);
+            let end = v.map_or(tree.nodes[*k].range.end, |v| tree.content_end(v)) as usize;
+            start <= prefix && old_end <= end.max(tree.nodes[*k].range.end as usize)
+        });
+        let Some(&(key, value)) = found else {
+            break;
+        };
+        chain.push((at, key, value));
+        match value {
+            Some(v) => at = v,
+            None => break,
+        }
+    }
+    for &(parent, key, value) in chain.iter().rev().take(MAX_LEVELS) {
+        if let Some(done) = try_entry(
+            old, old_b, new_text, parent, key, value, prefix, old_end, delta,
+        ) {
+            return Some(done);
+        }
+    }
+    None
+}
+
+/// Re-reads the entry `key: value` of the mapping `parent`, if that is safe.
+#[allow(clippy::too_many_arguments)]
+fn try_entry(
+    old: &YamlParse,
+    old_b: &[u8],
+    new_text: &str,
+    parent: NodeId,
+    key: NodeId,
+    value: Option<NodeId>,
+    prefix: usize,
+    old_end: usize,
+    delta: i64,
+) -> Option<YamlParse> {
+    let tree = &old.tree;
+    let key_start = tree.nodes[key].range.start as usize;
+    let start = line_start(old_b, key_start);
+    let column = key_start - start;
+    // The key begins its line (a block mapping entry, not `- key:` or a flow mapping).
+    if !old_b[start..key_start].iter().all(|&b| b == b' ') {
+        return None;
+    }
+    // The entry runs to the first later line that is indented no deeper than its key.
+    let first_line_end = line_end(old_b, key_start);
+    let old_region_end = next_line_at_most(old_b, first_line_end, column);
+    if prefix < start || old_end > old_region_end || old_region_end == start {
+        return None;
+    }
+    // An edit reaching into the line after the region could join it to the region.
+    if old_end == old_region_end && old_region_end < old_b.len() {
+        return None;
+    }
+    let new_region_end = (old_region_end as i64 + delta) as usize;
+    let region = new_text.get(start..new_region_end)?;
+    // Anything that reads differently alone: anchors, aliases, merge keys and tags may
+    // point outside; document markers, directives and tabs change the layout.
+    if region.contains(['&', '*', '!', '%', '\t', '\r'])
+        || region.contains("<<")
+        || region.contains("\n---")
+        || region.contains("\n...")
+    {
+        return None;
+    }
+    // Every line after the first is indented deeper than the key (or blank, or a comment),
+    // and the first is the key at the same column.
+    let mut lines = region.split('\n');
+    let first = lines.next()?;
+    let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    if indent(first) != column
+        || first.trim().is_empty()
+        || first.trim_start().starts_with(['-', '#', '?'])
+    {
+        return None;
+    }
+    for line in lines {
+        let content = line.trim();
+        let item_of_key = indent(line) == column && content.starts_with('-');
+        if !content.is_empty()
+            && !content.starts_with('#')
+            && indent(line) <= column
+            && !item_of_key
+        {
+            return None;
+        }
+    }
+    let mut fresh = parse(region);
+    // Recovery did not read to the region's end: in place, the enclosing collections would
+    // end at the error too.
+    let region_len = region.len() as u32;
+    if fresh
+        .tree
+        .root
+        .and_then(|r| fresh.tree.node(r))
+        .is_none_or(|root| root.range.end < region_len)
+    {
+        return None;
+    }
+    // Read alone, a block collection ends at the region's end; in place it ends where the
+    // next token starts (the first non-blank of the line after the region).
+    let next_token = new_text.as_bytes()[new_region_end..]
+        .iter()
+        .take_while(|&&b| b == b' ')
+        .count() as u32
+        + region_len;
+    for node in &mut fresh.tree.nodes {
+        if node.range.end == region_len {
+            node.range.end = next_token;
+        }
+    }
+    // An error at the very end (an unclosed quote or bracket) would run on past the region
+    // when read in place.
+    // A region with a syntax error is not re-read alone: recovery blanks lines and judges
+    // each attempt by how far the rest of the file then reads, which the region cannot see.
+    if !fresh.errors.is_empty() {
+        return None;
+    }
+    let root = fresh.tree.root?;
+    let Some(NodeKind::Mapping(entries)) = fresh.tree.node(root).map(|n| &n.kind) else {
+        return None;
+    };
+    let [(new_key, new_value)] = entries.as_slice() else {
+        return None;
+    };
+    // An old error on the region's first line may have been caused by the line before it
+    // (recovery blanks either): then the region alone cannot say what replaces it.
+    if old.errors.iter().any(|e| {
+        let at = e.range.start as usize;
+        at >= start && at < first_line_end
+    }) {
+        return None;
+    }
+    // Old errors are kept only when they are outside the region (shifted after it).
+    let mut errors: Vec<YamlError> = Vec::new();
+    for e in &old.errors {
+        let s = e.range.start as usize;
+        if s < start {
+            errors.push(e.clone());
+        } else if s >= old_region_end {
+            errors.push(YamlError {
+                message: e.message.clone(),
+                range: e.range.moved(delta),
+            });
+        } else {
+            // An error inside the old region is replaced by what the region reads now.
+        }
+    }
+    // Errors were found in text order; recovery may have read only up to an earlier error,
+    // in which case the tree outside the region is not the full reading.
+    if old
+        .errors
+        .iter()
+        .any(|e| (e.range.start as usize) >= old_region_end)
+    {
+        return None;
+    }
+    errors.extend(fresh.errors.iter().map(|e| YamlError {
+        message: e.message.clone(),
+        range: e.range.moved(start as i64),
+    }));
+    errors.sort_by_key(|e| e.range.start);
+    let tree = splice(
+        tree,
+        parent,
+        key,
+        value,
+        &fresh.tree,
+        *new_key,
+        *new_value,
+        start as i64,
+        old_region_end as u32,
+        delta,
+    );
+    Some(YamlParse { tree, errors })
+}
+
+/// What [`splice`] puts where.
+struct Replacement<'a> {
+    parent: NodeId,
+    key: NodeId,
+    value: Option<NodeId>,
+    fresh: &'a YamlTree,
+    fresh_key: NodeId,
+    fresh_value: Option<NodeId>,
+    /// Where the region starts in the new text (the fresh tree's offsets are relative).
+    offset: i64,
+    /// Where the region ended in the old text, and how far what follows moved.
+    old_region_end: u32,
+    delta: i64,
+}
+
+/// A copy of `old` (in document order, only reachable nodes) with the entry `key: value` of
+/// `parent` replaced by `fresh`'s entry, and the nodes after the old region moved.
+#[allow(clippy::too_many_arguments)]
+fn splice(
+    old: &YamlTree,
+    parent: NodeId,
+    key: NodeId,
+    value: Option<NodeId>,
+    fresh: &YamlTree,
+    fresh_key: NodeId,
+    fresh_value: Option<NodeId>,
+    offset: i64,
+    old_region_end: u32,
+    delta: i64,
+) -> YamlTree {
+    let replacement = Replacement {
+        parent,
+        key,
+        value,
+        fresh,
+        fresh_key,
+        fresh_value,
+        offset,
+        old_region_end,
+        delta,
+    };
+    let mut out = YamlTree {
+        nodes: Vec::with_capacity(old.nodes.len() + fresh.nodes.len()),
+        root: None,
+    };
+    // Old node id -> new id, for aliases (which point back to anchored nodes).
+    let mut remap: Vec<Option<NodeId>> = vec![None; old.nodes.len()];
+    out.root = old
+        .root
+        .map(|root| copy_node(old, root, &mut out, &mut remap, &replacement));
+    out
+}
+
+/// A range of the old text as it is in the new one.
+fn moved(range: TextRange, r: &Replacement<'_>) -> TextRange {
+    if range.start >= r.old_region_end {
+        range.moved(r.delta)
+    } else if range.end >= r.old_region_end {
+        let end = (i64::from(range.end) + r.delta).max(i64::from(range.start));
+        TextRange::new(range.start, end as u32)
+    } else {
+        range
+    }
+}
+
+/// Copies the subtree at `id` (pre-order, keys before values). Recursion is bounded by the
+/// parser's depth cap.
+fn copy_node(
+    old: &YamlTree,
+    id: NodeId,
+    out: &mut YamlTree,
+    remap: &mut [Option<NodeId>],
+    r: &Replacement<'_>,
+) -> NodeId {
+    let node = &old.nodes[id];
+    let new_id = out.nodes.len();
+    out.nodes.push(Node {
+        kind: NodeKind::Sequence(Vec::new()),
+        range: moved(node.range, r),
+        anchor: node.anchor,
+        tag: node.tag.clone(),
+    });
+    remap[id] = Some(new_id);
+    let kind = match &node.kind {
+        NodeKind::Mapping(entries) => {
+            let mut copied = Vec::with_capacity(entries.len());
+            for &(k, v) in entries {
+                if id == r.parent && k == r.key && v == r.value {
+                    let nk = copy_fresh(r.fresh, r.fresh_key, out, r.offset);
+                    let nv = r.fresh_value.map(|v| copy_fresh(r.fresh, v, out, r.offset));
+                    copied.push((nk, nv));
+                    continue;
+                }
+                let nk = copy_node(old, k, out, remap, r);
+                let nv = v.map(|v| copy_node(old, v, out, remap, r));
+                copied.push((nk, nv));
+            }
+            NodeKind::Mapping(copied)
+        }
+        NodeKind::Sequence(items) => NodeKind::Sequence(
+            items
+                .iter()
+                .map(|&i| copy_node(old, i, out, remap, r))
+                .collect(),
+        ),
+        NodeKind::Scalar { value, style } => NodeKind::Scalar {
+            value: value.clone(),
+            style: *style,
+        },
+        NodeKind::Alias(target) => NodeKind::Alias(target.and_then(|t| remap[t])),
+    };
+    out.nodes[new_id].kind = kind;
+    new_id
+}
+
+/// Copies a subtree of the freshly parsed region, shifting its ranges by `offset`.
+fn copy_fresh(fresh: &YamlTree, id: NodeId, out: &mut YamlTree, offset: i64) -> NodeId {
+    let node = &fresh.nodes[id];
+    let new_id = out.nodes.len();
+    out.nodes.push(Node {
+        kind: NodeKind::Sequence(Vec::new()),
+        range: node.range.moved(offset),
+        anchor: None,
+        tag: node.tag.clone(),
+    });
+    let kind = match &node.kind {
+        NodeKind::Mapping(entries) => NodeKind::Mapping(
+            entries
+                .iter()
+                .map(|&(k, v)| {
+                    let nk = copy_fresh(fresh, k, out, offset);
+                    (nk, v.map(|v| copy_fresh(fresh, v, out, offset)))
+                })
+                .collect(),
+        ),
+        NodeKind::Sequence(items) => NodeKind::Sequence(
+            items
+                .iter()
+                .map(|&i| copy_fresh(fresh, i, out, offset))
+                .collect(),
+        ),
+        NodeKind::Scalar { value, style } => NodeKind::Scalar {
+            value: value.clone(),
+            style: *style,
+        },
+        // The region has no aliases (checked before parsing it).
+        NodeKind::Alias(_) => NodeKind::Alias(None),
+    };
+    out.nodes[new_id].kind = kind;
+    new_id
+}
+
+fn line_start(bytes: &[u8], at: usize) -> usize {
+    bytes[..at.min(bytes.len())]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
+}
+
+/// The offset just past the line break ending the line holding `at` (the text's end on the
+/// last line).
+fn line_end(bytes: &[u8], at: usize) -> usize {
+    bytes[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| at + i + 1)
+}
+
+/// The start of the first line at or after `from` that has content (not blank, not a
+/// comment) indented `column` or less; the text's end when there is none.
+fn next_line_at_most(bytes: &[u8], from: usize, column: usize) -> usize {
+    let mut at = from;
+    while at < bytes.len() {
+        let end = line_end(bytes, at);
+        let line = &bytes[at..end];
+        let indent = line.iter().take_while(|&&b| b == b' ').count();
+        let rest = &line[indent..];
+        let blank = rest.iter().all(|b| b.is_ascii_whitespace());
+        // `key:` followed by `- item` at the key's own column is a list value of that key.
+        let item_of_key = indent == column && rest[0] == b'-';
+        if !blank && rest[0] != b'#' && indent <= column && !item_of_key {
+            return at;
+        }
+        at = end;
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080:80\"\n\n  api:\n    image: my-api:1.4\n    environment:\n      LOG_LEVEL: info\nvolumes:\n  data:\n";
+
+    fn same(a: &YamlParse, b: &YamlParse) {
+        assert_eq!(a.tree.debug_dump(), b.tree.debug_dump());
+        assert_eq!(a.errors, b.errors);
+    }
+
+    #[test]
+    fn an_edit_inside_a_service_is_read_alone() {
+        let old = parse(FILE);
+        for new in [
+            FILE.replace("nginx:1.27", "nginx:1.27.3"),
+            FILE.replace("LOG_LEVEL: info", "LOG_LEVEL: debug\n      PORT: \"8080\""),
+            FILE.replace(
+                "      - \"8080:80\"\n",
+                "      - \"8080:80\"\n      - \"8443:443\"\n",
+            ),
+        ] {
+            let again = reparse(&old, FILE, &new).expect("re-read alone");
+            same(&again, &parse(&new));
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_read_alone_is_declined() {
+        let old = parse(FILE);
+        // A half-typed key (a syntax error), an alias, a new top-level key, and a line
+        // joined to the next entry.
+        for new in [
+            FILE.replace("    ports:", "    lab\n    ports:"),
+            FILE.replace("nginx:1.27", "*image"),
+            FILE.replace("volumes:", "networks:\n  front:\nvolumes:"),
+            FILE.replace("info\nvolumes", "info volumes"),
+        ] {
+            assert!(reparse(&old, FILE, &new).is_none(), "{new}");
+        }
+    }
+}
