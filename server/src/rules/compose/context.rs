@@ -26,6 +26,8 @@ pub struct ComposeContext<'a> {
     pub facts: &'a ComposeFacts,
     pub config: &'a Config,
     services: OnceCell<Vec<Service<'a>>>,
+    /// Service name -> its place in `services` (the first, should a name repeat).
+    service_index: OnceCell<std::collections::HashMap<&'a str, usize>>,
     production: OnceCell<bool>,
     /// The file's indentation step, found on first use (see [`ComposeContext::indent_unit`]).
     pub(super) indent_unit: OnceCell<&'static str>,
@@ -45,6 +47,7 @@ impl<'a> ComposeContext<'a> {
             facts,
             config,
             services: OnceCell::new(),
+            service_index: OnceCell::new(),
             production: OnceCell::new(),
             indent_unit: OnceCell::new(),
             line_starts: OnceCell::new(),
@@ -85,7 +88,14 @@ impl<'a> ComposeContext<'a> {
 
     /// The service named `name`.
     pub fn service(&self, name: &str) -> Option<&Service<'a>> {
-        self.services().iter().find(|s| s.name == name)
+        let index = self.service_index.get_or_init(|| {
+            let mut index = std::collections::HashMap::new();
+            for (i, s) in self.services().iter().enumerate() {
+                index.entry(s.name).or_insert(i);
+            }
+            index
+        });
+        index.get(name).map(|&i| &self.services()[i])
     }
 
     /// Whether this is a production file, where several rules report at a higher severity:

@@ -64,16 +64,26 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
+    // Whether each service has a healthcheck, found once per service (a big file names
+    // the same few dependencies hundreds of times).
+    let known: std::cell::RefCell<std::collections::HashMap<&str, bool>> = Default::default();
+    let healthy = |name: &str| {
+        if let Some(&answer) = known.borrow().get(name) {
+            return answer;
+        }
+        let service = ctx.service(name);
+        let answer = service.is_some_and(|s| health(ctx, s) == Health::Defined);
+        if let Some(s) = service {
+            known.borrow_mut().insert(s.name, answer);
+        }
+        answer
+    };
     for service in ctx.services() {
         let Some(body) = service.body else { continue };
         let short: Vec<_> = dependencies(ctx, body)
             .into_iter()
             .filter(|d| d.short && d.name != service.name)
             .collect();
-        let healthy = |name: &str| {
-            ctx.service(name)
-                .is_some_and(|s| health(ctx, s) == Health::Defined)
-        };
         let mut fix = None;
         for dependency in short.iter().filter(|d| healthy(d.name)) {
             let fix = fix.get_or_insert_with(|| long_form(ctx, service, &healthy));
