@@ -3,6 +3,9 @@
 //! rule, with the source line and the unified diff of each fix, are snapshotted
 //! (`snapshots/rule_fixtures__<CODE>__<file>.snap`); review changes with `cargo insta review`.
 //!
+//! A compose fixture may be a folder (`bad-xyz/compose.yaml` with the files beside it). Files
+//! its own `.gitignore` ignores must be added with `git add -f`, or a clean clone lacks them.
+//!
 //! Facts come from the folder as the language server and `check` read them: the file's
 //! `<name>.dockerignore`, else the folder's `.dockerignore`, else none. A `dockwise.toml` in
 //! the folder gives the rule options (trusted registries, label schema, ...); every rule runs
