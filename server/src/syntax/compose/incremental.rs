@@ -42,6 +42,10 @@ pub fn reparse(old: &YamlParse, old_text: &str, new_text: &str) -> Option<YamlPa
     let mut chain: Vec<(NodeId, NodeId, Option<NodeId>)> = Vec::new();
     let mut at = tree.root?;
     while let Some(NodeKind::Mapping(entries)) = tree.node(at).map(|n| &n.kind) {
+        // Lines mean nothing inside a flow mapping (`{ ... }` over several lines).
+        if old_b.get(tree.nodes[at].range.start as usize) == Some(&b'{') {
+            break;
+        }
         let found = entries.iter().find(|(k, v)| {
             let start = line_start(old_b, tree.nodes[*k].range.start as usize);
             let end = v.map_or(tree.nodes[*k].range.end, |v| tree.content_end(v)) as usize;
@@ -100,12 +104,17 @@ fn try_entry(
     let new_region_end = (old_region_end as i64 + delta) as usize;
     let region = new_text.get(start..new_region_end)?;
     // Anything that reads differently alone: anchors, aliases, merge keys and tags may
-    // point outside; document markers, directives and tabs change the layout.
-    if region.contains(['&', '*', '!', '%', '\t', '\r'])
-        || region.contains("<<")
-        || region.contains("\n---")
-        || region.contains("\n...")
-    {
+    // point outside; document markers, directives, complex keys (`?`) and tabs change the
+    // layout.
+    // The old region counts too: an anchor removed from it may be used elsewhere.
+    let old_region = String::from_utf8_lossy(&old_b[start..old_region_end]);
+    let special = |text: &str| {
+        text.contains(['&', '*', '!', '%', '?', '\t', '\r'])
+            || text.contains("<<")
+            || text.contains("\n---")
+            || text.contains("\n...")
+    };
+    if special(region) || special(&old_region) {
         return None;
     }
     // Every line after the first is indented deeper than the key (or blank, or a comment),
@@ -150,6 +159,9 @@ fn try_entry(
         .count() as u32
         + region_len;
     for node in &mut fresh.tree.nodes {
+        if node.range.start == region_len {
+            node.range.start = next_token;
+        }
         if node.range.end == region_len {
             node.range.end = next_token;
         }
