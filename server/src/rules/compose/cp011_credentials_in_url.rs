@@ -136,9 +136,12 @@ fn credential_urls(text: &str) -> Vec<&str> {
     while let Some(at) = text[from..].find("://").map(|i| from + i) {
         from = at + 3;
         // The scheme: letters, digits, `+`, `-`, `.`, starting with a letter.
+        // (The character before it may be several bytes long.)
         let start = text[..at]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let scheme = &text[start..at];
         if !scheme.starts_with(|c: char| c.is_ascii_alphabetic()) {
             continue;
@@ -174,6 +177,15 @@ fn is_placeholder(password: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_multibyte_character_before_the_scheme_is_no_trouble() {
+        assert!(super::credential_urls("red한is://redis:6379").is_empty());
+        assert_eq!(
+            super::credential_urls("한postgres://u:secret@db/x"),
+            ["postgres://u:secret@db"]
+        );
+    }
+
     use super::credential_urls;
     use crate::analysis::check_compose_with;
     use crate::config::Config;
