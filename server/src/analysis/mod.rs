@@ -166,7 +166,13 @@ pub fn check_parsed_compose(
     // With a syntax error, the tree is what recovery could read: a quote left open may
     // swallow the lines after it, and an edit anywhere may change what the error hides.
     // Fixes are held back until the YAML reads cleanly (the findings stay).
-    if !parse.errors.is_empty() {
+    // A document marker after the first line starts a second YAML document, which Compose
+    // does not read; an edit can move content across it, so fixes wait there too.
+    let second_document = text
+        .lines()
+        .skip(1)
+        .any(|l| l.starts_with("---") || l.starts_with("..."));
+    if !parse.errors.is_empty() || second_document {
         for d in &mut out {
             d.fix = None;
         }

@@ -304,6 +304,14 @@ fn check_declared(
 /// An edit declaring `name` in the top-level `section`: added to its block mapping, or a new
 /// section at the end of the file.
 fn declare(ctx: &ComposeContext<'_>, section: Section, name: &str) -> Option<Edit> {
+    // Only names Compose accepts, which are also plain YAML keys.
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    {
+        return None;
+    }
     let body = section.body.map(|b| b.replace("{name}", name));
     let entry = match &body {
         Some(body) => format!("{name}:\n  {body}"),

@@ -91,6 +91,16 @@ fn reads_the_same_plain(text: &str, flow: bool) -> bool {
     let Some(first) = text.chars().next() else {
         return false;
     };
+    // Control and format characters (a byte-order mark, say) only survive in quotes.
+    if text.chars().any(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{feff}' | '\u{200b}'..='\u{200f}' | '\u{2028}' | '\u{2029}'
+            )
+    }) {
+        return false;
+    }
     if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_whitespace() {
         return false;
     }
