@@ -6,14 +6,17 @@
 
 #[path = "support/edits.rs"]
 mod edits;
+#[path = "support/findings.rs"]
+mod findings;
+
+use findings::{apply, assert_range, cut_points};
 
 use std::path::Path;
 
 use dockwise::analysis::check_dockerfile_with;
 use dockwise::config::Config;
-use dockwise::diagnostics::{Applicability, Diagnostic};
+use dockwise::diagnostics::Applicability;
 use dockwise::facts::DockerfileFacts;
-use dockwise::syntax::TextRange;
 use dockwise::syntax::dockerfile::parse;
 use proptest::prelude::*;
 
@@ -37,52 +40,6 @@ fn fixture_texts() -> Vec<String> {
         }
     }
     texts
-}
-
-/// Where to cut `text`: each line end, one byte into each line, and each line's middle
-/// (moved back to a character boundary).
-fn cut_points(text: &str) -> Vec<usize> {
-    let mut points = vec![text.len()];
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let end = start + line.len();
-        for mut at in [
-            start + 1,
-            start + line.len() / 2,
-            end.saturating_sub(1),
-            end,
-        ] {
-            at = at.min(text.len());
-            while !text.is_char_boundary(at) {
-                at -= 1;
-            }
-            points.push(at);
-        }
-        start = end;
-    }
-    points.sort_unstable();
-    points.dedup();
-    points
-}
-
-fn assert_range(text: &str, range: TextRange, what: &str, d: &Diagnostic) {
-    let (s, e) = (range.start as usize, range.end as usize);
-    assert!(
-        s <= e && e <= text.len() && text.is_char_boundary(s) && text.is_char_boundary(e),
-        "{} {what} range {s}..{e} is not on character boundaries in {text:?}",
-        d.code
-    );
-}
-
-fn apply(text: &str, d: &Diagnostic) -> Option<String> {
-    let fix = d.fix.as_ref()?;
-    let mut edits = fix.edits.clone();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-    let mut out = text.to_owned();
-    for edit in edits {
-        out.replace_range(edit.range.as_usize(), &edit.new_text);
-    }
-    Some(out)
 }
 
 /// Runs every rule on `doc` and checks the findings and their fixes.
