@@ -225,7 +225,9 @@ proptest! {
 }
 
 /// Reads the tree and errors in a comparable form.
-fn reading(parse: &dockwise::syntax::compose::YamlParse) -> (String, Vec<(String, TextRange)>) {
+fn reading(
+    parse: &dockwise::syntax::compose::YamlParse,
+) -> (String, Vec<(String, TextRange)>, bool) {
     (
         parse.tree.debug_dump(),
         parse
@@ -233,6 +235,7 @@ fn reading(parse: &dockwise::syntax::compose::YamlParse) -> (String, Vec<(String
             .iter()
             .map(|e| (e.message.clone(), e.range))
             .collect(),
+        parse.by_entries,
     )
 }
 
@@ -257,7 +260,7 @@ proptest! {
     fn typing_character_by_character_keeps_the_reading(
         base in prop::sample::select(fixture_texts()),
         at in any::<usize>(),
-        typed in prop::sample::select(&["\n    lab", "\n    labels:\n      team: core", "\n  extra:\n    image: x", " # note", "\n      - \"80:80\"", "\n    healthcheck:\n      test: [\"CMD\", \"true\"]"][..]),
+        typed in prop::sample::select(&["\n    lab", "\n  new-service:\n    image: x\n    ports:\n      - 80", "x: [a,\n  b: 1", "\n    command: \"sh -c", "\n  :", "\n- x", "\n    labels:\n      team: core", "\n  extra:\n    image: x", " # note", "\n      - \"80:80\"", "\n    healthcheck:\n      test: [\"CMD\", \"true\"]"][..]),
     ) {
         let mut at = at % (base.len() + 1);
         while !base.is_char_boundary(at) {
@@ -272,11 +275,15 @@ proptest! {
                 t
             };
             let full = parse(&next);
-            if let Some(again) = dockwise::syntax::compose::reparse(&current, &text, &next) {
-                prop_assert_eq!(reading(&again), reading(&full), "{:?}", next);
-            }
+            // Each keystroke starts from the last one's reading, as in the server.
+            current = match dockwise::syntax::compose::reparse(&current, &text, &next) {
+                Some(again) => {
+                    prop_assert_eq!(reading(&again), reading(&full), "{:?}", next);
+                    again
+                }
+                None => full,
+            };
             text = next;
-            current = full;
         }
     }
 }

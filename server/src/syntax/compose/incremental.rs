@@ -4,11 +4,18 @@
 //! file takes milliseconds, and several times that while a half-typed line makes recovery
 //! parse again. [`reparse`] finds the smallest block-mapping entry around the edit (a key at
 //! the start of its line and everything indented under it), parses that entry's lines on
-//! their own, and puts the result in place of the old entry. It declines (`None`: parse the
-//! whole text) whenever reading the lines alone might differ from reading them in place,
-//! and whenever the region has a syntax error (recovery is a whole-file affair).
+//! their own, and puts the result in place of the old entry. When that entry does not read
+//! cleanly, or the file already had a syntax error, the top-level entry or service around
+//! the edit is read alone the way [`parse`](super::parse) reads each entry of a broken file
+//! ([`super::parse_by_entries`]). It declines (`None`: parse the whole text) whenever
+//! reading the lines alone might differ from what [`parse`](super::parse) gives.
 
-use super::{Node, NodeId, NodeKind, YamlError, YamlParse, YamlTree, parse};
+use std::sync::Arc;
+
+#[cfg(test)]
+use super::parse;
+use super::segments::{Layout, Segment, read_alone, split, still_one_entry};
+use super::{Node, NodeId, NodeKind, YamlError, YamlParse, YamlTree, parse_once};
 use crate::syntax::TextRange;
 
 /// How many enclosing entries are tried, innermost first.
@@ -16,7 +23,7 @@ const MAX_LEVELS: usize = 4;
 
 /// The parse of `new_text`, made from `old` (the parse of `old_text`) by re-reading only the
 /// entry the edit falls in; `None` when that is not known to give the same tree as
-/// [`parse`].
+/// [`parse`](super::parse).
 pub fn reparse(old: &YamlParse, old_text: &str, new_text: &str) -> Option<YamlParse> {
     let (old_b, new_b) = (old_text.as_bytes(), new_text.as_bytes());
     let prefix = old_b.iter().zip(new_b).take_while(|(a, b)| a == b).count();
@@ -31,16 +38,45 @@ pub fn reparse(old: &YamlParse, old_text: &str, new_text: &str) -> Option<YamlPa
     if prefix == old_b.len() && prefix == new_b.len() {
         return Some(old.clone());
     }
-    // After a syntax error, recovery decided what the whole old tree holds: start afresh.
-    if !old.errors.is_empty() {
-        return None;
-    }
     let old_end = old_b.len() - suffix;
     let delta = new_b.len() as i64 - old_b.len() as i64;
-    let tree = &old.tree;
-    // The entries around the edit, outermost first.
+    if !old.errors.is_empty() {
+        // Recovery read either entry by entry, or the whole text (then start afresh).
+        return old
+            .by_entries
+            .then(|| reparse_by_entries(old, old_text, new_text, prefix, old_end, delta))
+            .flatten();
+    }
+    let chain = entries_around(&old.tree, old_b, prefix, old_end);
+    let try_level = |&(parent, key, value): &(NodeId, NodeId, Option<NodeId>)| {
+        try_entry(
+            old, old_b, new_text, parent, key, value, prefix, old_end, delta,
+        )
+    };
+    // Innermost first; the top-level entry (as big as the file, for `services:`) only when
+    // reading entry by entry does not suit the file.
+    chain
+        .iter()
+        .skip(1)
+        .rev()
+        .take(MAX_LEVELS - 1)
+        .find_map(try_level)
+        .or_else(|| reparse_by_entries(old, old_text, new_text, prefix, old_end, delta))
+        .or_else(|| chain.first().and_then(try_level))
+}
+
+/// The mapping entries around the edit (`prefix..old_end` of the old text), outermost
+/// first: (the mapping, the entry's key, its value).
+fn entries_around(
+    tree: &YamlTree,
+    old_b: &[u8],
+    prefix: usize,
+    old_end: usize,
+) -> Vec<(NodeId, NodeId, Option<NodeId>)> {
     let mut chain: Vec<(NodeId, NodeId, Option<NodeId>)> = Vec::new();
-    let mut at = tree.root?;
+    let Some(mut at) = tree.root else {
+        return chain;
+    };
     while let Some(NodeKind::Mapping(entries)) = tree.node(at).map(|n| &n.kind) {
         // Lines mean nothing inside a flow mapping (`{ ... }` over several lines).
         if old_b.get(tree.nodes[at].range.start as usize) == Some(&b'{') {
@@ -60,14 +96,143 @@ pub fn reparse(old: &YamlParse, old_text: &str, new_text: &str) -> Option<YamlPa
             None => break,
         }
     }
-    for &(parent, key, value) in chain.iter().rev().take(MAX_LEVELS) {
-        if let Some(done) = try_entry(
-            old, old_b, new_text, parent, key, value, prefix, old_end, delta,
-        ) {
-            return Some(done);
-        }
+    chain
+}
+
+/// Re-reads the top-level entry or service around the edit alone, the way [`parse`](super::parse) reads
+/// each entry of a text with a syntax error ([`super::parse_by_entries`]), when the file's
+/// entries are the same lines before and after the edit.
+fn reparse_by_entries(
+    old: &YamlParse,
+    old_text: &str,
+    new_text: &str,
+    prefix: usize,
+    old_end: usize,
+    delta: i64,
+) -> Option<YamlParse> {
+    let old_layout = match &old.layout {
+        Some(layout) => layout.clone(),
+        None => Arc::new(split(old_text)?),
+    };
+    let old_leaves = old_layout.leaves();
+    let i = old_leaves
+        .iter()
+        .position(|l| l.segment.start <= prefix && old_end <= l.segment.end)?;
+    let old_leaf = old_leaves[i].segment;
+    // Every entry is where it was, the edited one longer or shorter.
+    let after = old_leaf.end;
+    let shift = |s: &Segment| Segment {
+        start: if s.start >= after {
+            (s.start as i64 + delta) as usize
+        } else {
+            s.start
+        },
+        end: if s.end >= after {
+            (s.end as i64 + delta) as usize
+        } else {
+            s.end
+        },
+        column: s.column,
+    };
+    let new_layout = Layout {
+        top: old_layout.top.iter().map(shift).collect(),
+        services: old_layout
+            .services
+            .as_ref()
+            .map(|(at, services)| (*at, services.iter().map(shift).collect())),
+    };
+    let leaf = new_layout.leaves()[i];
+    let region = new_text.get(leaf.segment.start..leaf.segment.end)?;
+    // The next entry's key line still starts a line (the edit did not join them).
+    let ends_a_line = leaf.segment.end == new_text.len() || region.ends_with('\n');
+    if !ends_a_line || !still_one_entry(region, &leaf) {
+        return None;
     }
-    None
+    let read = read_alone(new_text, &leaf)?;
+    // The old entry it replaces.
+    let tree = &old.tree;
+    let root = tree.root?;
+    let parent = if leaf.service {
+        let (at, _) = old_layout.services.as_ref()?;
+        let services_key = old_layout.top[*at].start as u32;
+        let NodeKind::Mapping(entries) = &tree.node(root)?.kind else {
+            return None;
+        };
+        let &(_, value) = entries
+            .iter()
+            .find(|(k, _)| tree.nodes[*k].range.start == services_key)?;
+        value?
+    } else {
+        root
+    };
+    let NodeKind::Mapping(entries) = &tree.node(parent)?.kind else {
+        return None;
+    };
+    // The old tree has one entry per entry found from the lines (a line the lines call
+    // part of an entry may be an entry of its own in a clean reading: `: value`).
+    let siblings: Vec<u32> = old_leaves
+        .iter()
+        .filter(|l| l.service == leaf.service)
+        .map(|l| (l.segment.start + l.segment.column) as u32)
+        .collect();
+    let siblings: &[u32] = if leaf.service {
+        &siblings
+    } else {
+        // The root's entries are every top-level entry, `services:` included.
+        &old_layout
+            .top
+            .iter()
+            .map(|s| s.start as u32)
+            .collect::<Vec<_>>()
+    };
+    if entries.len() != siblings.len()
+        || entries
+            .iter()
+            .zip(siblings)
+            .any(|((k, _), &start)| tree.nodes[*k].range.start != start)
+    {
+        return None;
+    }
+    let key_start = (old_leaf.start + old_leaf.column) as u32;
+    let &(key, value) = entries
+        .iter()
+        .find(|(k, _)| tree.nodes[*k].range.start == key_start)?;
+    let mut errors: Vec<YamlError> = old
+        .errors
+        .iter()
+        .filter(|e| (e.range.start as usize) < old_leaf.start)
+        .cloned()
+        .collect();
+    errors.extend(read.errors_at(leaf.segment.start));
+    errors.extend(
+        old.errors
+            .iter()
+            // The last entry's errors may sit at the text's end.
+            .filter(|e| e.range.start as usize >= old_leaf.end && old_leaf.end < old_text.len())
+            .map(|e| YamlError {
+                message: e.message.clone(),
+                range: e.range.moved(delta),
+            }),
+    );
+    let tree = splice(
+        tree,
+        parent,
+        key,
+        value,
+        &read.tree,
+        read.key,
+        read.value,
+        leaf.segment.start as i64,
+        old_leaf.end as u32,
+        delta,
+    );
+    let by_entries = !errors.is_empty();
+    Some(YamlParse {
+        tree,
+        errors,
+        by_entries,
+        layout: Some(Arc::new(new_layout)),
+    })
 }
 
 /// Re-reads the entry `key: value` of the mapping `parent`, if that is safe.
@@ -109,7 +274,7 @@ fn try_entry(
     // The old region counts too: an anchor removed from it may be used elsewhere.
     let old_region = String::from_utf8_lossy(&old_b[start..old_region_end]);
     let special = |text: &str| {
-        text.contains(['&', '*', '!', '%', '?', '\t', '\r'])
+        text.contains(['&', '*', '!', '%', '?', '\t', '\r', '\u{feff}'])
             || text.contains("<<")
             || text.contains("\n---")
             || text.contains("\n...")
@@ -139,7 +304,12 @@ fn try_entry(
             return None;
         }
     }
-    let mut fresh = parse(region);
+    // A region with a syntax error is not re-read this way (see [`reparse_by_entries`]):
+    // one reading shows it.
+    let mut fresh = parse_once(region);
+    if !fresh.errors.is_empty() {
+        return None;
+    }
     // Recovery did not read to the region's end: in place, the enclosing collections would
     // end at the error too.
     let region_len = region.len() as u32;
@@ -165,13 +335,6 @@ fn try_entry(
         if node.range.end == region_len {
             node.range.end = next_token;
         }
-    }
-    // An error at the very end (an unclosed quote or bracket) would run on past the region
-    // when read in place.
-    // A region with a syntax error is not re-read alone: recovery blanks lines and judges
-    // each attempt by how far the rest of the file then reads, which the region cannot see.
-    if !fresh.errors.is_empty() {
-        return None;
     }
     let root = fresh.tree.root?;
     let Some(NodeKind::Mapping(entries)) = fresh.tree.node(root).map(|n| &n.kind) else {
@@ -229,7 +392,12 @@ fn try_entry(
         old_region_end as u32,
         delta,
     );
-    Some(YamlParse { tree, errors })
+    Some(YamlParse {
+        tree,
+        errors,
+        by_entries: false,
+        layout: None,
+    })
 }
 
 /// What [`splice`] puts where.
@@ -448,12 +616,29 @@ mod tests {
     }
 
     #[test]
+    fn a_half_typed_key_is_read_in_its_service() {
+        let old = parse(FILE);
+        let mut text = FILE.to_owned();
+        let mut current = old;
+        // Typed one character at a time: each step re-reads `web` alone.
+        let at = FILE.find("    ports:").unwrap();
+        for (i, c) in "    lab\n".char_indices() {
+            let mut next = text.clone();
+            next.insert(at + i, c);
+            let again = reparse(&current, &text, &next).expect("re-read by entries");
+            same(&again, &parse(&next));
+            text = next;
+            current = again;
+        }
+        assert!(current.by_entries);
+        assert_eq!(current.errors.len(), 1);
+    }
+
+    #[test]
     fn what_cannot_be_read_alone_is_declined() {
         let old = parse(FILE);
-        // A half-typed key (a syntax error), an alias, a new top-level key, and a line
-        // joined to the next entry.
+        // An alias, a new top-level key, and a line joined to the next entry.
         for new in [
-            FILE.replace("    ports:", "    lab\n    ports:"),
             FILE.replace("nginx:1.27", "*image"),
             FILE.replace("volumes:", "networks:\n  front:\nvolumes:"),
             FILE.replace("info\nvolumes", "info volumes"),

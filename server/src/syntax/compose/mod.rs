@@ -14,7 +14,9 @@
 //!   the rest of dockwise.
 
 mod incremental;
+mod segments;
 pub use incremental::reparse;
+pub use segments::parse_by_entries;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
@@ -31,6 +33,11 @@ pub type NodeId = usize;
 pub struct YamlParse {
     pub tree: YamlTree,
     pub errors: Vec<YamlError>,
+    /// The errors were read past entry by entry ([`parse_by_entries`]): each top-level
+    /// entry and each service holds its own errors, so an edit in one can be re-read alone.
+    pub by_entries: bool,
+    /// The entries found from the lines, when they were (kept for the next edit).
+    layout: Option<std::sync::Arc<segments::Layout>>,
 }
 
 /// A syntax error (or a limit reached) and where.
@@ -357,17 +364,38 @@ const MAX_RECOVERIES: usize = 4;
 /// Parses the first document of `text`. Never fails: every syntax error is reported, and the
 /// tree holds what could be read around them.
 ///
-/// Recovery: the line holding an error (or the line before it, whichever reads further) is
-/// blanked (its bytes replaced by spaces, so every offset stays) and the text parsed again, up to [`MAX_RECOVERIES`] times, so the keys after
-/// a half-typed line are still there. The tree comes from the last round; the errors from
-/// every round that read further than the one before.
+/// Recovery: when the text does not read cleanly, each top-level entry and each service is
+/// read on its own where the file's layout allows it ([`segments`]), so an error stays in
+/// its entry; otherwise the whole text is recovered ([`recover`]).
 pub fn parse(text: &str) -> YamlParse {
-    let mut first = parse_once(text);
-    let Some(first_error) = first.errors.first().cloned() else {
+    let first = parse_once(text);
+    let Some(first_error) = first.errors.first() else {
         return first;
     };
     if first_error.message == too_deep_message() {
         return first;
+    }
+    if let Some(by_entries) = segments::parse_by_entries(text) {
+        return by_entries;
+    }
+    recover(text, first, text.len()).0
+}
+
+/// Reads past the syntax errors of `text`, given its first reading `first` (which has one).
+///
+/// The line holding an error (or the line before it, whichever reads further) is blanked
+/// (its bytes replaced by spaces, so every offset stays) and the text parsed again, up to
+/// [`MAX_RECOVERIES`] times, so the keys after a half-typed line are still there. Only lines
+/// starting before `limit` are blanked. The tree comes from the last round; the errors from
+/// every round that read further than the one before. Also returns where the last round
+/// stopped reading (`None`: at the end).
+fn recover(text: &str, mut first: YamlParse, limit: usize) -> (YamlParse, Option<usize>) {
+    let Some(first_error) = first.errors.first().cloned() else {
+        return (first, None);
+    };
+    let mut stopped = Some(first_error.range.start as usize);
+    if first_error.message == too_deep_message() {
+        return (first, stopped);
     }
     let mut blanked = text.as_bytes().to_vec();
     let mut errors = vec![first_error];
@@ -378,8 +406,11 @@ pub fn parse(text: &str) -> YamlParse {
         // runs on into the error's line as a multi-line plain scalar): keep whichever
         // blanking reads further.
         let (start, end) = line_around(&blanked, at);
-        let mut candidates = vec![(start, end)];
-        if let Some(previous) = previous_line(&blanked, start) {
+        let mut candidates = Vec::with_capacity(2);
+        if start < limit {
+            candidates.push((start, end));
+        }
+        if let Some(previous) = previous_line(&blanked, start.min(limit)) {
             candidates.push(previous);
         }
         let mut best: Option<(Vec<u8>, YamlParse, usize)> = None;
@@ -413,6 +444,7 @@ pub fn parse(text: &str) -> YamlParse {
         }
         blanked = attempt;
         tree = Some(round.tree);
+        stopped = (reached != usize::MAX).then_some(reached);
         match round.errors.into_iter().next() {
             None => break,
             Some(e) => errors.push(e),
@@ -422,7 +454,7 @@ pub fn parse(text: &str) -> YamlParse {
         first.tree = tree;
     }
     first.errors = errors;
-    first
+    (first, stopped)
 }
 
 /// The line before the one starting at `line_start` that has more than blanks, if any.
@@ -496,7 +528,12 @@ fn parse_once(text: &str) -> YamlParse {
         }
     }
     let tree = builder.finish(at_error.unwrap_or(text.len() as u32));
-    YamlParse { tree, errors }
+    YamlParse {
+        tree,
+        errors,
+        by_entries: false,
+        layout: None,
+    }
 }
 
 /// What the event loop does next.
