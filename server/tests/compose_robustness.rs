@@ -82,6 +82,22 @@ fn rules_survive_cut_fixtures() {
     }
 }
 
+/// Found by the typing property test: a syntax error left a list item's range ending inside
+/// a Korean comment, and reading the item's quotes sliced a character in two.
+#[test]
+fn a_cut_range_ending_in_a_multi_byte_character() {
+    let base = "version: '3.8'\n\nservices:\n  backend:\n    # ...\n\n  worker:\n    build: ./worker\n    environment:\n      - BACKEND_URL=http://backend:3000  # 서비스 이름으로 통신\n\n  # 사용자 정의 네트워크\nnetworks:\n  default:\n    name: my-network\n";
+    let mut at = 1182020524499103938usize % (base.len() + 1);
+    while !base.is_char_boundary(at) {
+        at -= 1;
+    }
+    let mut text = base.to_owned();
+    for (i, c) in "\n      - \"80:80\"".char_indices() {
+        text.insert(at + i, c);
+        check_rules(&text);
+    }
+}
+
 #[test]
 fn an_alias_bomb_is_reported_not_expanded() {
     let mut text = String::from(
@@ -284,6 +300,67 @@ proptest! {
                 None => full,
             };
             text = next;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::default())]
+
+    /// Findings kept per service between keystrokes equal checking the whole file.
+    #[test]
+    fn findings_kept_per_service_equal_a_whole_check(
+        base in prop::sample::select(fixture_texts()),
+        edits in prop::collection::vec(prop::collection::vec(edit(), 1..3), 1..4),
+    ) {
+        use dockwise::analysis::{check_parsed_compose, check_parsed_compose_cached};
+        let facts = dockwise::facts::ComposeFacts::default();
+        let config = dockwise::config::Config::default();
+        let mut text = base.clone();
+        let parsed = parse(&text);
+        let (_, mut cache) = check_parsed_compose_cached(&text, &parsed, &facts, &config, None);
+        for step in &edits {
+            let next = apply_edits(&text, step);
+            let parsed = parse(&next);
+            let previous = cache.as_ref().map(|c| (text.as_str(), c));
+            let (found, next_cache) =
+                check_parsed_compose_cached(&next, &parsed, &facts, &config, previous);
+            prop_assert_eq!(&found, &check_parsed_compose(&next, &parsed, &facts, &config), "{:?}", next);
+            text = next;
+            cache = next_cache;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::default())]
+
+    /// The same while typing one character at a time, as the server does.
+    #[test]
+    fn typing_keeps_findings_per_service_equal_to_a_whole_check(
+        base in prop::sample::select(fixture_texts()),
+        at in any::<usize>(),
+        typed in prop::sample::select(&["\n    lab", "\n    restart: always", "\n  extra:\n    image: x\n    depends_on: [db]", "\n      - \"80:80\"", "\n    healthcheck:\n      test: [\"CMD\", \"true\"]", "\n    environment:\n      NODE_ENV: production", " # dockwise: ignore=CP020"][..]),
+    ) {
+        use dockwise::analysis::{check_parsed_compose, check_parsed_compose_cached};
+        let facts = dockwise::facts::ComposeFacts::default();
+        let config = dockwise::config::Config::default();
+        let mut at = at % (base.len() + 1);
+        while !base.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut text = base.clone();
+        let (_, mut cache) = check_parsed_compose_cached(&text, &parse(&text), &facts, &config, None);
+        for (i, c) in typed.char_indices() {
+            let mut next = text.clone();
+            next.insert(at + i, c);
+            let parsed = parse(&next);
+            let previous = cache.as_ref().map(|c| (text.as_str(), c));
+            let (found, next_cache) =
+                check_parsed_compose_cached(&next, &parsed, &facts, &config, previous);
+            prop_assert_eq!(&found, &check_parsed_compose(&next, &parsed, &facts, &config), "{:?}", next);
+            text = next;
+            cache = next_cache;
         }
     }
 }

@@ -2,8 +2,10 @@
 //! function from a document's text (with facts from other files and a configuration) to its
 //! diagnostics.
 
+pub mod compose_cache;
 pub mod incremental;
 
+pub use compose_cache::ComposeRuleCache;
 pub use incremental::RuleCache;
 
 use crate::config::Config;
@@ -157,12 +159,35 @@ pub fn check_parsed_compose(
 ) -> Vec<Diagnostic> {
     let ctx = compose::ComposeContext::new(text, parse, facts, config);
     let mut out = Vec::new();
-    for rule in compose::RULES
-        .iter()
-        .filter(|rule| config.is_enabled(rule.meta.code))
-    {
+    for rule in compose_cache::enabled_rules(config) {
         (rule.check)(&ctx, &mut out);
     }
+    finish_compose(text, parse, out, config)
+}
+
+/// The same as [`check_parsed_compose`], reusing what `previous` (the cache of the last
+/// version of the file, whose text was the `&str`) found for the services an edit did not
+/// touch; also returns the cache for the next version.
+pub fn check_parsed_compose_cached(
+    text: &str,
+    parse: &YamlParse,
+    facts: &ComposeFacts,
+    config: &Config,
+    previous: Option<(&str, &ComposeRuleCache)>,
+) -> (Vec<Diagnostic>, Option<ComposeRuleCache>) {
+    let ctx = compose::ComposeContext::new(text, parse, facts, config);
+    let rules = compose_cache::enabled_rules(config);
+    let (found, cache) = compose_cache::run_rules(&ctx, &rules, previous);
+    (finish_compose(text, parse, found, config), cache)
+}
+
+/// Fixes held back, suppressions and severities applied, sorted by position.
+fn finish_compose(
+    text: &str,
+    parse: &YamlParse,
+    mut out: Vec<Diagnostic>,
+    config: &Config,
+) -> Vec<Diagnostic> {
     // With a syntax error, the tree is what recovery could read: a quote left open may
     // swallow the lines after it, and an edit anywhere may change what the error hides.
     // Fixes are held back until the YAML reads cleanly (the findings stay).

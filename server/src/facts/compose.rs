@@ -25,6 +25,67 @@ pub struct ComposeFacts {
     pub project: Option<ProjectFacts>,
 }
 
+impl ComposeFacts {
+    /// Whether the two say the same (files read once are shared, so most parts compare by
+    /// pointer first).
+    pub fn same_as(&self, other: &ComposeFacts) -> bool {
+        self.file_name == other.file_name
+            && self.path == other.path
+            && match (&self.project, &other.project) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.same_as(b),
+                _ => false,
+            }
+    }
+}
+
+impl ProjectFacts {
+    fn same_as(&self, other: &ProjectFacts) -> bool {
+        fn same<T: PartialEq>(a: &Arc<T>, b: &Arc<T>) -> bool {
+            Arc::ptr_eq(a, b) || a == b
+        }
+        let dotenv = match (&self.dotenv, &other.dotenv) {
+            (None, None) => true,
+            (Some(a), Some(b)) => same(a, b),
+            _ => false,
+        };
+        dotenv
+            && self.dotenv_git_ignored == other.dotenv_git_ignored
+            && same(&self.environment, &other.environment)
+            && self.env_files.len() == other.env_files.len()
+            && self
+                .env_files
+                .iter()
+                .zip(&other.env_files)
+                .all(|((ka, a), (kb, b))| {
+                    ka == kb
+                        && a.path == b.path
+                        && a.exists == b.exists
+                        && a.git_ignored == b.git_ignored
+                        && same(&a.vars, &b.vars)
+                })
+            && self.builds.len() == other.builds.len()
+            && self
+                .builds
+                .iter()
+                .zip(&other.builds)
+                .all(|((ka, a), (kb, b))| {
+                    ka == kb
+                        && a.context == b.context
+                        && match (&a.dockerfile, &b.dockerfile) {
+                            (None, None) => true,
+                            (Some(x), Some(y)) => same(x, y),
+                            _ => false,
+                        }
+                        && match (&a.dockerignore, &b.dockerignore) {
+                            (None, None) => true,
+                            (Some(x), Some(y)) => Arc::ptr_eq(x, y),
+                            _ => false,
+                        }
+                })
+    }
+}
+
 /// The files around a compose file on disk.
 #[derive(Clone, Debug, Default)]
 pub struct ProjectFacts {

@@ -24,6 +24,41 @@ pub fn to_json(tree: &YamlTree, id: NodeId) -> Result<Value, Limit> {
     convert(tree, id, &mut budget, 0)
 }
 
+/// The JSON of the root mapping `root` with each service's value left empty (`{}`): what the
+/// file says outside its services, for validating them one by one.
+pub fn to_json_without_services(tree: &YamlTree, root: NodeId) -> Result<Value, Limit> {
+    let mut budget = MAX_VALUES;
+    let Some(NodeKind::Mapping(_)) = tree.node(tree.resolve(root)).map(|n| &n.kind) else {
+        return convert(tree, root, &mut budget, 0);
+    };
+    let mut out = Map::new();
+    for (key, value) in tree.entries(root) {
+        let services = value.map(|v| tree.resolve(v)).filter(|&v| {
+            tree.scalar(key) == Some("services")
+                && matches!(tree.node(v).map(|n| &n.kind), Some(NodeKind::Mapping(_)))
+                && tree.node(v).and_then(|n| n.merge_tag()) != Some(MergeTag::Reset)
+        });
+        let (name, json) = match services {
+            // Each service as `{}`, named as a full reading names them.
+            Some(services) => {
+                let mut names = Map::new();
+                for (key, value) in tree.entries(services) {
+                    let (name, json) = entry_name_only(tree, key, value);
+                    if json {
+                        names.insert(name, Value::Object(Map::new()));
+                    }
+                }
+                ("services".to_owned(), Some(Value::Object(names)))
+            }
+            None => entry_json(tree, key, value, &mut budget, 1)?,
+        };
+        if let Some(json) = json {
+            out.insert(name, json);
+        }
+    }
+    Ok(Value::Object(out))
+}
+
 fn convert(tree: &YamlTree, id: NodeId, budget: &mut usize, depth: usize) -> Result<Value, Limit> {
     let Some(node) = tree.node(id) else {
         return Ok(Value::Null);
@@ -55,30 +90,65 @@ fn convert(tree: &YamlTree, id: NodeId, budget: &mut usize, depth: usize) -> Res
         NodeKind::Mapping(_) => {
             let mut out = Map::new();
             for (key, value) in tree.entries(id) {
-                let name = match tree.node(key).map(|k| &k.kind) {
-                    Some(NodeKind::Scalar { value, .. }) => value.clone(),
-                    // A list or mapping as a key: Compose refuses it; the schema sees a key
-                    // no property matches.
-                    _ => "?".to_owned(),
-                };
-                let resolved = value.map(|v| tree.resolve(v));
-                // `!reset` removes the value when files are merged.
-                if resolved
-                    .and_then(|v| tree.node(v))
-                    .and_then(|n| n.merge_tag())
-                    == Some(MergeTag::Reset)
-                {
-                    continue;
+                if let (name, Some(json)) = entry_json(tree, key, value, budget, depth + 1)? {
+                    out.insert(name, json);
                 }
-                let json = match value {
-                    Some(v) => convert(tree, v, budget, depth + 1)?,
-                    None => Value::Null,
-                };
-                out.insert(name, json);
             }
             Value::Object(out)
         }
     })
+}
+
+/// A mapping entry's name, and whether a full reading keeps it (`!reset` removes it).
+fn entry_name_only(tree: &YamlTree, key: NodeId, value: Option<NodeId>) -> (String, bool) {
+    let name = match tree.node(key).map(|k| &k.kind) {
+        Some(NodeKind::Scalar { value, .. }) => value.clone(),
+        _ => "?".to_owned(),
+    };
+    let reset = value
+        .map(|v| tree.resolve(v))
+        .and_then(|v| tree.node(v))
+        .and_then(|n| n.merge_tag())
+        == Some(MergeTag::Reset);
+    (name, !reset)
+}
+
+/// A mapping entry's name and value (`None` for a value `!reset` removes).
+fn entry_json(
+    tree: &YamlTree,
+    key: NodeId,
+    value: Option<NodeId>,
+    budget: &mut usize,
+    depth: usize,
+) -> Result<(String, Option<Value>), Limit> {
+    let name = match tree.node(key).map(|k| &k.kind) {
+        Some(NodeKind::Scalar { value, .. }) => value.clone(),
+        // A list or mapping as a key: Compose refuses it; the schema sees a key no property
+        // matches.
+        _ => "?".to_owned(),
+    };
+    Ok((name, value_json(tree, value, budget, depth)?))
+}
+
+/// A mapping value's JSON (`None` for a value `!reset` removes when files are merged).
+pub fn value_json(
+    tree: &YamlTree,
+    value: Option<NodeId>,
+    budget: &mut usize,
+    depth: usize,
+) -> Result<Option<Value>, Limit> {
+    let resolved = value.map(|v| tree.resolve(v));
+    if resolved
+        .and_then(|v| tree.node(v))
+        .and_then(|n| n.merge_tag())
+        == Some(MergeTag::Reset)
+    {
+        return Ok(None);
+    }
+    Ok(Some(match value {
+        Some(v) => convert(tree, v, budget, depth)?,
+        None => Value::Null,
+    }))
 }
 
 /// A plain scalar as YAML 1.2's core schema reads it (as Compose's YAML reader does):

@@ -206,7 +206,18 @@ pub(super) fn report(
     let value = instance
         .pointer(error.instance_path().as_str())
         .unwrap_or(&Value::Null);
-    let mut push = |range: TextRange, message: String| out.push(SchemaError { range, message });
+    // The service the error is in, when it is in one.
+    let service = match path.as_slice() {
+        [first, name, ..] if first == "services" => Some(name.clone()),
+        _ => None,
+    };
+    let mut push = |range: TextRange, message: String| {
+        out.push(SchemaError {
+            range,
+            message,
+            service: service.clone(),
+        })
+    };
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = allowed_keys(schema, error.schema_path().as_str());
@@ -447,6 +458,10 @@ fn one_of(
             }
             let here = display_path(path);
             out.push(SchemaError {
+                service: match path {
+                    [first, name, ..] if first == "services" => Some(name.clone()),
+                    _ => None,
+                },
                 range: null_aware_range(tree, at, value),
                 message: if value.is_null() && path.len() == 2 {
                     format!(

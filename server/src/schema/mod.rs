@@ -16,6 +16,8 @@ use serde_json::Value;
 
 pub use json::{MAX_VALUES, to_json};
 
+use crate::syntax::compose::NodeId;
+
 use crate::syntax::TextRange;
 use crate::syntax::compose::YamlTree;
 
@@ -30,6 +32,8 @@ pub struct Schema {
 pub struct SchemaError {
     pub range: TextRange,
     pub message: String,
+    /// The service it is in (`services.<name>...`), if any.
+    pub service: Option<String>,
 }
 
 /// Our compose schema, compiled on first use (about a millisecond).
@@ -70,6 +74,7 @@ impl Schema {
             Ok(value) => value,
             Err(limit) => {
                 return vec![SchemaError {
+                    service: None,
                     range: limit.range,
                     message: format!(
                         "aliases expand this file to more than {MAX_VALUES} values: not validated \
@@ -78,9 +83,57 @@ impl Schema {
                 }];
             }
         };
+        self.errors_of(tree, &instance, |_| true)
+    }
+
+    /// The violations outside the services' values (each service read as `{}`): with
+    /// [`Schema::validate_service`] for each service, what [`Schema::validate`] finds.
+    pub fn validate_outside_services(&self, tree: &YamlTree) -> Vec<SchemaError> {
+        let Some(root) = tree.root else {
+            return Vec::new();
+        };
+        match json::to_json_without_services(tree, root) {
+            Ok(instance) => self.errors_of(tree, &instance, |_| true),
+            // Only aliases can expand past the budget: files with aliases are validated
+            // whole.
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The violations inside the service `name` whose value is `value`.
+    pub fn validate_service(
+        &self,
+        tree: &YamlTree,
+        name: &str,
+        value: Option<NodeId>,
+    ) -> Vec<SchemaError> {
+        let mut budget = MAX_VALUES;
+        // Read at the depth it has in the file (the root, `services`, the service).
+        let Ok(Some(json)) = json::value_json(tree, value, &mut budget, 2) else {
+            return Vec::new();
+        };
+        let mut services = serde_json::Map::new();
+        services.insert(name.to_owned(), json);
+        let mut root = serde_json::Map::new();
+        root.insert("services".to_owned(), Value::Object(services));
+        let instance = Value::Object(root);
+        // The service's own name is judged with the file (`/services`).
+        self.errors_of(tree, &instance, |path| path.matches('/').count() >= 2)
+    }
+
+    /// The errors of `instance` (the JSON of `tree`, or part of it) at the instance paths
+    /// `keep` accepts, in the order of the file.
+    fn errors_of(
+        &self,
+        tree: &YamlTree,
+        instance: &Value,
+        keep: impl Fn(&str) -> bool,
+    ) -> Vec<SchemaError> {
         let mut out = Vec::new();
-        for error in self.validator.iter_errors(&instance) {
-            messages::report(self, tree, &instance, &error, &mut out);
+        for error in self.validator.iter_errors(instance) {
+            if keep(error.instance_path().as_str()) {
+                messages::report(self, tree, instance, &error, &mut out);
+            }
         }
         out.sort_by_key(|e| (e.range.start, e.range.end));
         out.dedup();

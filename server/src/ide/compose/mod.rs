@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::analysis::check_parsed_compose;
+use crate::analysis::{ComposeRuleCache, check_parsed_compose_cached};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::facts::ComposeFacts;
@@ -25,12 +25,15 @@ pub struct ComposeAnalysis {
     pub diagnostics: Vec<Diagnostic>,
     /// What the findings were computed with (fix-all checks again as it fixes).
     pub facts: ComposeFacts,
+    /// What the rules found per service, for the next version.
+    rule_cache: Option<ComposeRuleCache>,
 }
 
 impl ComposeAnalysis {
     /// Parses `text` (re-reading only what changed since `previous`, when that is safe),
     /// asks `facts_for` what is known around the file (it may read the files the tree
-    /// names), and checks it.
+    /// names), and checks it (reusing `previous`'s findings for the services the edit did
+    /// not touch).
     pub fn compute(
         text: &str,
         previous: Option<&ComposeAnalysis>,
@@ -41,12 +44,15 @@ impl ComposeAnalysis {
             .and_then(|p| reparse(&p.parse, &p.text, text))
             .unwrap_or_else(|| parse(text));
         let facts = facts_for(&parse.tree);
-        let diagnostics = check_parsed_compose(text, &parse, &facts, config);
+        let previous_rules = previous.and_then(|p| Some((p.text.as_str(), p.rule_cache.as_ref()?)));
+        let (diagnostics, rule_cache) =
+            check_parsed_compose_cached(text, &parse, &facts, config, previous_rules);
         Arc::new(ComposeAnalysis {
             text: text.to_owned(),
             parse,
             diagnostics,
             facts,
+            rule_cache,
         })
     }
 }

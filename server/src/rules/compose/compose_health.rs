@@ -255,7 +255,7 @@ pub(crate) fn dependents<'s, 'a>(
     ctx: &'s ComposeContext<'a>,
     name: &'s str,
 ) -> impl Iterator<Item = (&'s Service<'a>, Dependency<'a>)> + 's {
-    ctx.services().iter().flat_map(move |service| {
+    ctx.all_services().iter().flat_map(move |service| {
         service
             .body
             .map(|body| dependencies(ctx, body))

@@ -1,7 +1,7 @@
 //! What a compose rule gets to look at: the YAML tree with spans, the file's facts and the
 //! configuration, with accessors for the parts of a compose file rules read most.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell, RefCell};
 
 use crate::config::Config;
 use crate::facts::ComposeFacts;
@@ -17,6 +17,16 @@ pub struct Service<'a> {
     /// Its body, when it is a mapping: `None` for `backend:` with nothing after it, a
     /// value of another type, or a key a syntax error cut off (CP001 reports those).
     pub body: Option<NodeId>,
+    /// Its value as written, whatever its type (`None` when a syntax error cut it off).
+    pub value: Option<NodeId>,
+}
+
+/// What rules read besides the service in focus (see [`ComposeContext::focus`]).
+pub(crate) struct Reads {
+    /// Services looked up by name.
+    pub looked_up: Vec<String>,
+    pub all_services: bool,
+    pub line_numbers: bool,
 }
 
 /// What a compose rule gets to look at.
@@ -32,6 +42,20 @@ pub struct ComposeContext<'a> {
     /// The file's indentation step, found on first use (see [`ComposeContext::indent_unit`]).
     pub(super) indent_unit: OnceCell<&'static str>,
     line_starts: OnceCell<Vec<u32>>,
+    /// The service rules look at one at a time (see [`ComposeContext::focus`]).
+    focus: Cell<Option<usize>>,
+    /// Services looked up by name while one is in focus.
+    looked_up: RefCell<Vec<String>>,
+    /// Whether all services were read while one is in focus.
+    reads_all: Cell<bool>,
+    /// Whether line numbers were read while one service is in focus (they change with
+    /// edits above the service).
+    reads_lines: Cell<bool>,
+    /// Service name -> the key of the last service of that name.
+    last_of_name: OnceCell<std::collections::HashMap<&'a str, NodeId>>,
+    by_service: Cell<bool>,
+    mappings: OnceCell<Vec<(u32, NodeId)>>,
+    service_ranges: OnceCell<Vec<TextRange>>,
 }
 
 impl<'a> ComposeContext<'a> {
@@ -51,6 +75,14 @@ impl<'a> ComposeContext<'a> {
             production: OnceCell::new(),
             indent_unit: OnceCell::new(),
             line_starts: OnceCell::new(),
+            focus: Cell::new(None),
+            looked_up: RefCell::new(Vec::new()),
+            reads_all: Cell::new(false),
+            reads_lines: Cell::new(false),
+            last_of_name: OnceCell::new(),
+            by_service: Cell::new(false),
+            mappings: OnceCell::new(),
+            service_ranges: OnceCell::new(),
         }
     }
 
@@ -64,8 +96,26 @@ impl<'a> ComposeContext<'a> {
         tree.get(tree.root?, key).map(|v| tree.resolve(v))
     }
 
-    /// The services in the order they are written (merge keys applied).
+    /// The services a rule checks: every service in the order they are written (merge keys
+    /// applied), or, while the engine checks one service at a time
+    /// ([`ComposeContext::focus`]), that one.
     pub fn services(&self) -> &[Service<'a>] {
+        let all = self.every_service();
+        match self.focus.get() {
+            Some(i) => std::slice::from_ref(&all[i]),
+            None => all,
+        }
+    }
+
+    /// Every service, also while one is in focus: a rule reading this depends on them all.
+    pub fn all_services(&self) -> &[Service<'a>] {
+        if self.focus.get().is_some() {
+            self.reads_all.set(true);
+        }
+        self.every_service()
+    }
+
+    fn every_service(&self) -> &[Service<'a>] {
         self.services.get_or_init(|| {
             let tree = self.tree();
             let Some(services) = self.top("services") else {
@@ -77,6 +127,7 @@ impl<'a> ComposeContext<'a> {
                     Some(Service {
                         name: tree.scalar(key)?,
                         key,
+                        value: body,
                         body: body.map(|b| tree.resolve(b)).filter(|&b| {
                             matches!(tree.node(b).map(|n| &n.kind), Some(NodeKind::Mapping(_)))
                         }),
@@ -86,16 +137,116 @@ impl<'a> ComposeContext<'a> {
         })
     }
 
-    /// The service named `name`.
+    /// The service named `name` (noted as read, while one service is in focus).
     pub fn service(&self, name: &str) -> Option<&Service<'a>> {
         let index = self.service_index.get_or_init(|| {
             let mut index = std::collections::HashMap::new();
-            for (i, s) in self.services().iter().enumerate() {
+            for (i, s) in self.every_service().iter().enumerate() {
                 index.entry(s.name).or_insert(i);
             }
             index
         });
-        index.get(name).map(|&i| &self.services()[i])
+        if self.focus.get().is_some() {
+            self.looked_up.borrow_mut().push(name.to_owned());
+        }
+        index.get(name).map(|&i| &self.every_service()[i])
+    }
+
+    /// Whether `service` is the last one written with its name (the one Compose keeps).
+    pub fn is_last_of_name(&self, service: &Service<'a>) -> bool {
+        let last = self.last_of_name.get_or_init(|| {
+            let mut last = std::collections::HashMap::new();
+            for s in self.every_service() {
+                last.insert(s.name, s.key);
+            }
+            last
+        });
+        if self.focus.get().is_some() {
+            self.looked_up.borrow_mut().push(service.name.to_owned());
+        }
+        last.get(service.name) == Some(&service.key)
+    }
+
+    /// The lines of `service`: from its key's line to the next service's key line (the last
+    /// service's to the end of `services:`).
+    pub fn service_range(&self, service: &Service<'a>) -> TextRange {
+        let all = self.every_service();
+        let ranges = self.service_ranges();
+        let start = self.range(service.key).start;
+        let i = all.partition_point(|s| self.range(s.key).start < start);
+        ranges
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| self.range(service.key))
+    }
+
+    /// [`ComposeContext::service_range`] of every service, in their order.
+    pub fn service_ranges(&self) -> &[TextRange] {
+        self.service_ranges.get_or_init(|| {
+            let services = self.every_service();
+            let end = self
+                .top("services")
+                .map_or(self.text.len() as u32, |s| self.range(s).end);
+            let starts: Vec<u32> = services
+                .iter()
+                .map(|s| self.line_start(self.range(s.key).start))
+                .collect();
+            starts
+                .iter()
+                .enumerate()
+                .map(|(i, &start)| {
+                    let next = starts.get(i + 1).copied().unwrap_or(end);
+                    TextRange::new(start, next.max(start))
+                })
+                .collect()
+        })
+    }
+
+    /// The mappings with more than one entry, by where they start (for finding repeated
+    /// keys in one part of the file).
+    pub fn mappings_with_entries(&self) -> &[(u32, NodeId)] {
+        self.mappings.get_or_init(|| {
+            let mut out: Vec<(u32, NodeId)> = self
+                .tree()
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| matches!(&n.kind, NodeKind::Mapping(e) if e.len() > 1))
+                .map(|(id, n)| (n.range.start, id))
+                .collect();
+            out.sort_unstable();
+            out
+        })
+    }
+
+    /// Whether the rules run one service at a time (see [`ComposeScope::Both`]).
+    ///
+    /// [`ComposeScope::Both`]: super::ComposeScope::Both
+    pub fn by_service(&self) -> bool {
+        self.by_service.get()
+    }
+
+    pub(crate) fn set_by_service(&self, on: bool) {
+        self.by_service.set(on);
+    }
+
+    /// Makes [`ComposeContext::services`] give only the service at `index` of
+    /// [`ComposeContext::all_services`] (`None`: all again), and starts noting which other
+    /// services the rules read.
+    pub(crate) fn focus(&self, index: Option<usize>) {
+        self.focus.set(index);
+        self.looked_up.borrow_mut().clear();
+        self.reads_all.set(false);
+        self.reads_lines.set(false);
+    }
+
+    /// What was read since [`ComposeContext::focus`] besides the service in focus.
+    pub(crate) fn reads(&self) -> Reads {
+        Reads {
+            looked_up: std::mem::take(&mut *self.looked_up.borrow_mut()),
+            all_services: self.reads_all.get(),
+            line_numbers: self.reads_lines.get(),
+        }
     }
 
     /// Whether this is a production file, where several rules report at a higher severity:
@@ -111,7 +262,7 @@ impl<'a> ComposeContext<'a> {
                 .is_some_and(|n| n.to_ascii_lowercase().contains("prod"));
             by_name
                 || self.in_production_files()
-                || self.services().iter().any(|s| {
+                || self.every_service().iter().any(|s| {
                     s.body.is_some_and(|body| {
                         self.environment(body)
                             .iter()
@@ -197,6 +348,9 @@ impl<'a> ComposeContext<'a> {
 
     /// 1-based line of a byte offset, for messages that point at another place.
     pub fn line_number(&self, offset: u32) -> usize {
+        if self.focus.get().is_some() {
+            self.reads_lines.set(true);
+        }
         self.line_starts().partition_point(|&s| s <= offset)
     }
 

@@ -1,8 +1,8 @@
 use crate::diagnostics::Diagnostic;
-use crate::rules::compose::ComposeContext;
+use crate::rules::compose::{ComposeContext, Service};
 use crate::rules::declare_rule;
 use crate::syntax::TextRange;
-use crate::syntax::compose::NodeKind;
+use crate::syntax::compose::{NodeId, NodeKind};
 
 declare_rule! {
     /// ## What it does
@@ -108,39 +108,68 @@ fn is_null(value: &str) -> bool {
 }
 
 /// A key written twice in one mapping: YAML says keys are unique, and Compose (through its
-/// YAML reader) refuses the file rather than guess which one was meant.
+/// YAML reader) refuses the file rather than guess which one was meant. Checks every
+/// mapping, or, while services are checked one by one, those outside them.
 fn duplicate_keys(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
+    // Where each service's value is written (a mapping starting there belongs to the
+    // service, see `check_services`).
+    let values: Vec<TextRange> = if ctx.by_service() {
+        ctx.services()
+            .iter()
+            .filter_map(|s| value_range(ctx, s))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let inside_a_service = |start: u32| {
+        let i = values.partition_point(|s| s.start <= start);
+        i > 0 && start <= values[i - 1].end
+    };
+    for &(start, id) in ctx.mappings_with_entries() {
+        if !inside_a_service(start) {
+            repeated_keys(ctx, id, out);
+        }
+    }
+}
+
+/// Where a service's value is written.
+fn value_range(ctx: &ComposeContext<'_>, service: &Service<'_>) -> Option<TextRange> {
+    let value = service.value?;
+    let start = ctx.range(value).start;
+    Some(TextRange::new(
+        start,
+        ctx.tree().content_end(value).max(start),
+    ))
+}
+
+/// The keys of the mapping `id` written a second time.
+fn repeated_keys(ctx: &ComposeContext<'_>, id: NodeId, out: &mut Vec<Diagnostic>) {
     let tree = ctx.tree();
-    for node in &tree.nodes {
-        let NodeKind::Mapping(entries) = &node.kind else {
+    let Some(NodeKind::Mapping(entries)) = tree.node(id).map(|n| &n.kind) else {
+        return;
+    };
+    let mut seen: Vec<(&str, u32)> = Vec::with_capacity(entries.len());
+    for (key, _) in entries {
+        let Some(key_node) = tree.node(*key) else {
             continue;
         };
-        if entries.len() < 2 {
+        let Some(name) = tree.scalar(*key) else {
+            continue;
+        };
+        // `<<` may repeat in files that merge several anchors one by one.
+        if name == "<<" {
             continue;
         }
-        let mut seen: Vec<(&str, u32)> = Vec::with_capacity(entries.len());
-        for (key, _) in entries {
-            let Some(key_node) = tree.node(*key) else {
-                continue;
-            };
-            let Some(name) = tree.scalar(*key) else {
-                continue;
-            };
-            // `<<` may repeat in files that merge several anchors one by one.
-            if name == "<<" {
-                continue;
-            }
-            match seen.iter().find(|(n, _)| *n == name) {
-                Some(&(_, first)) => out.push(SCHEMA.diagnostic(
-                    key_node.range,
-                    format!(
-                        "`{name}` is already defined in this mapping (line {}); Compose refuses \
-                         a file with a repeated key",
-                        ctx.line_number(first)
-                    ),
-                )),
-                None => seen.push((name, key_node.range.start)),
-            }
+        match seen.iter().find(|(n, _)| *n == name) {
+            Some(&(_, first)) => out.push(SCHEMA.diagnostic(
+                key_node.range,
+                format!(
+                    "`{name}` is already defined in this mapping (line {}); Compose refuses a \
+                     file with a repeated key",
+                    ctx.line_number(first)
+                ),
+            )),
+            None => seen.push((name, key_node.range.start)),
         }
     }
 }
@@ -149,16 +178,84 @@ fn duplicate_keys(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
 /// could read (a key whose value was cut off reads as null): complaints on the error's line
 /// or the line before it would only repeat the syntax error, so they are left out.
 fn schema_errors(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
-    let near_syntax_error = |range: TextRange| {
-        ctx.parse.errors.iter().any(|e| {
-            let line = ctx.line_number(e.range.start);
-            let at = ctx.line_number(range.start);
-            at + 1 == line || at == line
-        })
+    let schema = crate::schema::compose();
+    let errors = if ctx.by_service() {
+        schema.validate_outside_services(ctx.tree())
+    } else {
+        schema.validate(ctx.tree())
     };
-    for error in crate::schema::compose().validate(ctx.tree()) {
-        if !near_syntax_error(error.range) {
+    let services = ctx.services();
+    let ranges: Vec<TextRange> = services.iter().map(|s| ctx.service_range(s)).collect();
+    let in_a_service = |offset: u32| ranges.iter().any(|r| r.start <= offset && offset <= r.end);
+    for error in errors {
+        // An error in a service is judged by the syntax errors in that service (the one
+        // Compose keeps, see `check_services`), others by those outside every service.
+        let service = error.service.as_deref().and_then(|name| {
+            services
+                .iter()
+                .zip(&ranges)
+                .rev()
+                .find(|(s, _)| s.name == name)
+                .map(|(_, r)| *r)
+        });
+        let near = match service {
+            Some(r) => near_syntax_error(ctx, error.range, |e| r.start <= e && e <= r.end),
+            None => near_syntax_error(ctx, error.range, |e| !in_a_service(e)),
+        };
+        if !near {
             out.push(SCHEMA.diagnostic(error.range, error.message));
+        }
+    }
+}
+
+/// Whether a syntax error that `same_place` accepts (in the same service, or outside all)
+/// is on the line of `range` or the next.
+fn near_syntax_error(
+    ctx: &ComposeContext<'_>,
+    range: TextRange,
+    same_place: impl Fn(u32) -> bool,
+) -> bool {
+    ctx.parse.errors.iter().any(|e| {
+        let line = ctx.line_number(e.range.start);
+        let at = ctx.line_number(range.start);
+        (at + 1 == line || at == line) && same_place(e.range.start)
+    })
+}
+
+/// The part of the check inside each service, while services are checked one by one
+/// ([`ComposeContext::by_service`]); otherwise [`check`] does it all.
+pub(crate) fn check_services(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
+    if !ctx.by_service() {
+        return;
+    }
+    let tree = ctx.tree();
+    // The schema is applied to a file that is a mapping (see `check`).
+    let root_is_mapping = tree
+        .root
+        .and_then(|r| tree.node(tree.resolve(r)))
+        .is_some_and(|n| matches!(n.kind, NodeKind::Mapping(_)));
+    for service in ctx.services() {
+        let range = ctx.service_range(service);
+        // Repeated keys in the mappings written in the service's value.
+        if let Some(value) = value_range(ctx, service) {
+            let mappings = ctx.mappings_with_entries();
+            let first = mappings.partition_point(|(start, _)| *start < value.start);
+            for &(_, id) in mappings[first..]
+                .iter()
+                .take_while(|(start, _)| *start <= value.end)
+            {
+                repeated_keys(ctx, id, out);
+            }
+        }
+        // Compose keeps the last service of a name; the schema judges that one.
+        if !root_is_mapping || !ctx.is_last_of_name(service) {
+            continue;
+        }
+        for error in crate::schema::compose().validate_service(tree, service.name, service.value) {
+            let near = near_syntax_error(ctx, error.range, |e| range.start <= e && e <= range.end);
+            if !near {
+                out.push(SCHEMA.diagnostic(error.range, error.message));
+            }
         }
     }
 }

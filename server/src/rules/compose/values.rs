@@ -137,8 +137,10 @@ impl<'a> ComposeContext<'a> {
     pub fn inner_range(&self, node: NodeId, value: &str) -> Option<TextRange> {
         let range = self.range(node);
         let source = self.text.get(range.as_usize())?;
-        let inner = match source.as_bytes().first() {
-            Some(b'"' | b'\'') if source.len() >= 2 => &source[1..source.len() - 1],
+        // Quoted when it starts and ends with the same quote (a range a syntax error cut
+        // may end anywhere, even inside a multi-byte character).
+        let inner = match source.as_bytes() {
+            [open @ (b'"' | b'\''), .., close] if open == close => &source[1..source.len() - 1],
             _ => source,
         };
         let offset = (inner.as_ptr() as usize - source.as_ptr() as usize) as u32;
