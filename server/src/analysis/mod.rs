@@ -209,8 +209,15 @@ fn finish_compose(
     for d in &mut out {
         config.apply_severity(d);
     }
+    // Findings of one rule at one place are ordered by message: whether the rules ran over
+    // the whole file or one service at a time, the answer is the same.
     out.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+        (a.range.start, a.range.end, a.code, &a.message).cmp(&(
+            b.range.start,
+            b.range.end,
+            b.code,
+            &b.message,
+        ))
     });
     out
 }
