@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 #[cfg(test)]
 use super::parse;
-use super::segments::{Layout, Segment, read_alone, split, still_one_entry};
+use super::segments::{Layout, Segment, copy_shifted, read_alone, split, still_one_entry};
 use super::{Node, NodeId, NodeKind, YamlError, YamlParse, YamlTree, parse_once};
 use crate::syntax::TextRange;
 
@@ -488,8 +488,10 @@ fn copy_node(
             let mut copied = Vec::with_capacity(entries.len());
             for &(k, v) in entries {
                 if id == r.parent && k == r.key && v == r.value {
-                    let nk = copy_fresh(r.fresh, r.fresh_key, out, r.offset);
-                    let nv = r.fresh_value.map(|v| copy_fresh(r.fresh, v, out, r.offset));
+                    let nk = copy_shifted(r.fresh, r.fresh_key, out, r.offset);
+                    let nv = r
+                        .fresh_value
+                        .map(|v| copy_shifted(r.fresh, v, out, r.offset));
                     copied.push((nk, nv));
                     continue;
                 }
@@ -510,43 +512,6 @@ fn copy_node(
             style: *style,
         },
         NodeKind::Alias(target) => NodeKind::Alias(target.and_then(|t| remap[t])),
-    };
-    out.nodes[new_id].kind = kind;
-    new_id
-}
-
-/// Copies a subtree of the freshly parsed region, shifting its ranges by `offset`.
-fn copy_fresh(fresh: &YamlTree, id: NodeId, out: &mut YamlTree, offset: i64) -> NodeId {
-    let node = &fresh.nodes[id];
-    let new_id = out.nodes.len();
-    out.nodes.push(Node {
-        kind: NodeKind::Sequence(Vec::new()),
-        range: node.range.moved(offset),
-        anchor: None,
-        tag: node.tag.clone(),
-    });
-    let kind = match &node.kind {
-        NodeKind::Mapping(entries) => NodeKind::Mapping(
-            entries
-                .iter()
-                .map(|&(k, v)| {
-                    let nk = copy_fresh(fresh, k, out, offset);
-                    (nk, v.map(|v| copy_fresh(fresh, v, out, offset)))
-                })
-                .collect(),
-        ),
-        NodeKind::Sequence(items) => NodeKind::Sequence(
-            items
-                .iter()
-                .map(|&i| copy_fresh(fresh, i, out, offset))
-                .collect(),
-        ),
-        NodeKind::Scalar { value, style } => NodeKind::Scalar {
-            value: value.clone(),
-            style: *style,
-        },
-        // The region has no aliases (checked before parsing it).
-        NodeKind::Alias(_) => NodeKind::Alias(None),
     };
     out.nodes[new_id].kind = kind;
     new_id
