@@ -98,15 +98,7 @@ struct TextEdit {
 impl TextEdit {
     fn between(old: &str, new: &str) -> TextEdit {
         let (a, b) = (old.as_bytes(), new.as_bytes());
-        let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-        let max_suffix = a.len().min(b.len()) - prefix;
-        let suffix = a
-            .iter()
-            .rev()
-            .zip(b.iter().rev())
-            .take(max_suffix)
-            .take_while(|(x, y)| x == y)
-            .count();
+        let (prefix, suffix) = crate::text::changed_span(old, new);
         let newlines = |s: &[u8]| memchr::memchr_iter(b'\n', s).count() as i64;
         TextEdit {
             start: prefix as u32,

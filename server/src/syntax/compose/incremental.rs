@@ -26,15 +26,7 @@ const MAX_LEVELS: usize = 4;
 /// [`parse`](super::parse).
 pub fn reparse(old: &YamlParse, old_text: &str, new_text: &str) -> Option<YamlParse> {
     let (old_b, new_b) = (old_text.as_bytes(), new_text.as_bytes());
-    let prefix = old_b.iter().zip(new_b).take_while(|(a, b)| a == b).count();
-    let max_suffix = old_b.len().min(new_b.len()) - prefix;
-    let suffix = old_b
-        .iter()
-        .rev()
-        .zip(new_b.iter().rev())
-        .take(max_suffix)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let (prefix, suffix) = crate::text::changed_span(old_text, new_text);
     if prefix == old_b.len() && prefix == new_b.len() {
         return Some(old.clone());
     }
