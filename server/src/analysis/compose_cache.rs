@@ -4,8 +4,8 @@
 //! takes milliseconds. Rules of [`ComposeScope::Service`] run one service at a time
 //! ([`ComposeContext::focus`]), and what each found for each service is kept with what it
 //! read: the next version reuses a service's findings (moved with the text) when the
-//! service is outside the edit, the services it looked up did not change, and what holds for
-//! the whole file (production or not, indentation, line endings, facts, configuration) is the
+//! service is outside the edit, the services it looked up did not change, nor (if it read
+//! them) the top-level sections outside `services:`, and what holds for the whole file (production or not, indentation, line endings, facts, configuration) is the
 //! same. Files with aliases are always checked whole (an alias may bring another service's
 //! values in). [`ComposeScope::File`] rules run over the whole file every time.
 //!
@@ -24,6 +24,9 @@ use crate::syntax::compose::NodeKind;
 #[derive(Debug, Clone)]
 pub struct ComposeRuleCache {
     inputs: FileInputs,
+    /// Where the `services:` value is written: the text around it holds the other
+    /// top-level sections.
+    services_span: Option<TextRange>,
     /// In text order.
     services: Vec<CachedService>,
 }
@@ -79,6 +82,8 @@ struct RuleRun {
     reads_all: bool,
     /// Whether its findings say line numbers (which edits above move).
     reads_lines: bool,
+    /// Whether it read a top-level section besides `services`.
+    reads_top: bool,
     /// Whether every finding (and fix) lies within the service: others cannot be moved
     /// with it.
     within: bool,
@@ -202,6 +207,23 @@ pub(crate) fn run_rules(
         );
     }
     let anything_changed = !changed.is_empty();
+    // Whether the text outside `services:` (the other top-level sections) is the same.
+    let services_span = ctx
+        .tree()
+        .root
+        .and_then(|root| ctx.tree().get(root, "services"))
+        .map(|s| ctx.range(s));
+    let outside_same =
+        previous.is_some_and(
+            |(old_text, cache)| match (cache.services_span, services_span) {
+                (Some(old), Some(new)) => {
+                    let (old, new) = (old.as_usize(), new.as_usize());
+                    old_text[..old.start] == ctx.text[..new.start]
+                        && old_text[old.end..] == ctx.text[new.end..]
+                }
+                _ => false,
+            },
+        );
     let errors_in = |range: TextRange| -> Vec<(TextRange, String)> {
         ctx.parse
             .errors
@@ -224,6 +246,7 @@ pub(crate) fn run_rules(
             let reusable = old.and_then(|old| old.rules.get(r)).filter(|run| {
                 let stale = (run.reads_lines && moved_down)
                     || (run.reads_all && anything_changed)
+                    || (run.reads_top && !outside_same)
                     || run.looked_up.iter().any(|n| changed.contains(n.as_str()));
                 run.within && !stale
             });
@@ -247,6 +270,7 @@ pub(crate) fn run_rules(
                         looked_up: reads.looked_up.into(),
                         reads_all: reads.all_services,
                         reads_lines: reads.line_numbers,
+                        reads_top: reads.top_level,
                         within,
                     }
                 }
@@ -275,6 +299,7 @@ pub(crate) fn run_rules(
     cached.sort_by_key(|c| c.range.start);
     let cache = ComposeRuleCache {
         inputs,
+        services_span,
         services: cached,
     };
     (out, read_by_entries.then_some(cache))
@@ -312,7 +337,7 @@ mod tests {
     use super::*;
     use crate::syntax::compose::parse;
 
-    const FILE: &str = "services:\n  web:\n    image: nginx\n    depends_on:\n      - db\n  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n    environment:\n      POSTGRES_PASSWORD: hunter2hunter2\n  api:\n    image: ghcr.io/acme/api:1.2.3\n";
+    const FILE: &str = "services:\n  web:\n    image: nginx\n    depends_on:\n      - db\n  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n    environment:\n      POSTGRES_PASSWORD: hunter2hunter2\n  api:\n    image: ghcr.io/acme/api:1.2.3\n    networks: [front]\nnetworks:\n  front:\n";
 
     fn run(
         text: &str,
@@ -350,6 +375,9 @@ mod tests {
             FILE.replace("      - db\n", "      - api\n"),
             FILE.replace("  api:", "  db:"),
             FILE.replace("ghcr.io/acme/api:1.2.3", "ghcr.io/acme/api"),
+            // Top-level sections outside `services:` that a service names.
+            FILE.replace("networks:\n  front:\n", "networks:\n  back:\n"),
+            FILE.replace("networks:\n  front:\n", ""),
         ] {
             let (again, _) = run(&new, Some((FILE, &cache)));
             assert_eq!(again, whole(&new), "{new}");

@@ -193,10 +193,8 @@ fn finish_compose(
     // Fixes are held back until the YAML reads cleanly (the findings stay).
     // A document marker after the first line starts a second YAML document, which Compose
     // does not read; an edit can move content across it, so fixes wait there too.
-    let second_document = text
-        .lines()
-        .skip(1)
-        .any(|l| l.starts_with("---") || l.starts_with("..."));
+    let second_document = memchr::memmem::find(text.as_bytes(), b"\n---").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"\n...").is_some();
     if !parse.errors.is_empty() || second_document {
         for d in &mut out {
             d.fix = None;

@@ -27,6 +27,8 @@ pub(crate) struct Reads {
     pub looked_up: Vec<String>,
     pub all_services: bool,
     pub line_numbers: bool,
+    /// Whether a top-level section other than `services` was read.
+    pub top_level: bool,
 }
 
 /// What a compose rule gets to look at.
@@ -51,6 +53,9 @@ pub struct ComposeContext<'a> {
     /// Whether line numbers were read while one service is in focus (they change with
     /// edits above the service).
     reads_lines: Cell<bool>,
+    /// Whether a top-level section other than `services` was read while one service is in
+    /// focus.
+    reads_top: Cell<bool>,
     /// Service name -> the key of the last service of that name.
     last_of_name: OnceCell<std::collections::HashMap<&'a str, NodeId>>,
     by_service: Cell<bool>,
@@ -79,6 +84,7 @@ impl<'a> ComposeContext<'a> {
             looked_up: RefCell::new(Vec::new()),
             reads_all: Cell::new(false),
             reads_lines: Cell::new(false),
+            reads_top: Cell::new(false),
             last_of_name: OnceCell::new(),
             by_service: Cell::new(false),
             mappings: OnceCell::new(),
@@ -90,8 +96,19 @@ impl<'a> ComposeContext<'a> {
         &self.parse.tree
     }
 
-    /// The value of a top-level key (`services`, `networks`, ...), aliases resolved.
+    /// The value of a top-level key (`services`, `networks`, ...), aliases resolved (noted
+    /// as read, while one service is in focus: `services` as reading every service).
     pub fn top(&self, key: &str) -> Option<NodeId> {
+        if self.focus.get().is_some() {
+            match key {
+                "services" => self.reads_all.set(true),
+                _ => self.reads_top.set(true),
+            }
+        }
+        self.top_unnoted(key)
+    }
+
+    fn top_unnoted(&self, key: &str) -> Option<NodeId> {
         let tree = self.tree();
         tree.get(tree.root?, key).map(|v| tree.resolve(v))
     }
@@ -118,7 +135,7 @@ impl<'a> ComposeContext<'a> {
     fn every_service(&self) -> &[Service<'a>] {
         self.services.get_or_init(|| {
             let tree = self.tree();
-            let Some(services) = self.top("services") else {
+            let Some(services) = self.top_unnoted("services") else {
                 return Vec::new();
             };
             tree.entries(services)
@@ -185,7 +202,7 @@ impl<'a> ComposeContext<'a> {
         self.service_ranges.get_or_init(|| {
             let services = self.every_service();
             let end = self
-                .top("services")
+                .top_unnoted("services")
                 .map_or(self.text.len() as u32, |s| self.range(s).end);
             let starts: Vec<u32> = services
                 .iter()
@@ -238,6 +255,7 @@ impl<'a> ComposeContext<'a> {
         self.looked_up.borrow_mut().clear();
         self.reads_all.set(false);
         self.reads_lines.set(false);
+        self.reads_top.set(false);
     }
 
     /// What was read since [`ComposeContext::focus`] besides the service in focus.
@@ -246,6 +264,7 @@ impl<'a> ComposeContext<'a> {
             looked_up: std::mem::take(&mut *self.looked_up.borrow_mut()),
             all_services: self.reads_all.get(),
             line_numbers: self.reads_lines.get(),
+            top_level: self.reads_top.get(),
         }
     }
 

@@ -95,28 +95,40 @@ const CONFIGS: Section = Section {
     applicability: Applicability::Unsafe,
 };
 
+/// Reports loops in `depends_on`; while services are not checked one by one
+/// ([`ComposeContext::by_service`] is false), also every name that points nowhere.
 pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
-    let names: Vec<&str> = ctx.services().iter().map(|s| s.name).collect();
-    let mut graph: Vec<(usize, Vec<(usize, NodeId)>)> = Vec::new();
-    for (index, service) in ctx.services().iter().enumerate() {
+    if !ctx.by_service() {
+        references(ctx, out);
+    }
+    cycles(ctx, out);
+}
+
+/// The names that point nowhere, service by service (the part of the rule that reads one
+/// service, the services it names and the top-level sections).
+pub(crate) fn check_services(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
+    if ctx.by_service() {
+        references(ctx, out);
+    }
+}
+
+fn references(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
+    let defined = |name: &str| ctx.service(name).is_some();
+    for service in ctx.services() {
         let Some(body) = service.body else {
             continue;
         };
-        let mut edges = Vec::new();
         for (target, node) in dependencies(ctx, body) {
-            match names.iter().position(|n| *n == target) {
-                Some(to) => edges.push((to, node)),
-                None => out.push(unknown_service(
+            if !defined(target) {
+                out.push(unknown_service(
                     ctx,
-                    &names,
                     service.name,
                     "depends_on",
                     target,
                     node,
-                )),
+                ));
             }
         }
-        graph.push((index, edges));
         for key in ["links", "volumes_from"] {
             for item in ctx.get(body, key).map(|v| ctx.items(v)).unwrap_or_default() {
                 let Some(text) = ctx.scalar(item) else {
@@ -134,15 +146,8 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
                         text.split(':').next().unwrap_or(text)
                     }
                 };
-                if !target.contains("${") && !names.contains(&target) {
-                    out.push(unknown_service(
-                        ctx,
-                        &names,
-                        service.name,
-                        key,
-                        target,
-                        item,
-                    ));
+                if !target.contains("${") && !defined(target) {
+                    out.push(unknown_service(ctx, service.name, key, target, item));
                 }
             }
         }
@@ -158,26 +163,18 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
             };
             if let Some((target, node)) = target
                 && !target.contains("${")
-                && !names.contains(&target)
+                && !defined(target)
             {
-                out.push(unknown_service(
-                    ctx,
-                    &names,
-                    service.name,
-                    "extends",
-                    target,
-                    node,
-                ));
+                out.push(unknown_service(ctx, service.name, "extends", target, node));
             }
         }
         if let Some(mode) = ctx.get(body, "network_mode")
             && let Some(target) = ctx.scalar(mode).and_then(|m| m.strip_prefix("service:"))
             && !target.contains("${")
-            && !names.contains(&target)
+            && !defined(target)
         {
             out.push(unknown_service(
                 ctx,
-                &names,
                 service.name,
                 "network_mode",
                 target,
@@ -202,7 +199,6 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    cycles(ctx, &names, &graph, out);
 }
 
 /// The services a service's `depends_on` names (list or mapping form), with their nodes.
@@ -248,13 +244,14 @@ fn named_entries<'a>(ctx: &ComposeContext<'a>, body: NodeId, key: &str) -> Vec<(
 
 fn unknown_service(
     ctx: &ComposeContext<'_>,
-    names: &[&str],
     service: &str,
     key: &str,
     target: &str,
     node: NodeId,
 ) -> Diagnostic {
-    let hint = crate::text::similar::closest(target, names.iter().copied())
+    // The suggestion reads every service's name.
+    let names = ctx.all_services().iter().map(|s| s.name);
+    let hint = crate::text::similar::closest(target, names)
         .map(|s| format!(" (did you mean `{s}`?)"))
         .unwrap_or_default();
     UNDEFINED_REFERENCE.diagnostic(
@@ -348,16 +345,25 @@ fn declare(ctx: &ComposeContext<'_>, section: Section, name: &str) -> Option<Edi
 }
 
 /// `depends_on` loops: each is reported once, at the edge that closes it.
-fn cycles(
-    ctx: &ComposeContext<'_>,
-    names: &[&str],
-    graph: &[(usize, Vec<(usize, NodeId)>)],
-    out: &mut Vec<Diagnostic>,
-) {
-    let mut edges: Vec<Vec<(usize, NodeId)>> = vec![Vec::new(); names.len()];
-    for (from, to) in graph {
-        edges[*from] = to.clone();
+fn cycles(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
+    let services = ctx.all_services();
+    let names: Vec<&str> = services.iter().map(|s| s.name).collect();
+    // The first service of each name is the one an edge leads to.
+    let mut index = std::collections::HashMap::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        index.entry(*name).or_insert(i);
     }
+    let edges: Vec<Vec<(usize, NodeId)>> = services
+        .iter()
+        .map(|service| {
+            service.body.map_or_else(Vec::new, |body| {
+                dependencies(ctx, body)
+                    .into_iter()
+                    .filter_map(|(target, node)| Some((*index.get(target)?, node)))
+                    .collect()
+            })
+        })
+        .collect();
     // 0 unvisited, 1 on the current path, 2 done. Iterative depth-first search.
     let mut state = vec![0u8; names.len()];
     for start in 0..names.len() {

@@ -178,13 +178,17 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
 
 /// The first port both bindings take, if they clash.
 fn clash(a: &Binding<'_>, b: &Binding<'_>) -> Option<u32> {
+    let low = a.ports.0.max(b.ports.0);
+    let high = a.ports.1.min(b.ports.1);
+    // Most pairs take different ports: that is the cheap test, made first.
+    if low > high {
+        return None;
+    }
     let addresses = a.ip.is_none() || b.ip.is_none() || a.ip == b.ip;
     let together = a.profiles.is_empty()
         || b.profiles.is_empty()
         || a.profiles.iter().any(|p| b.profiles.contains(p));
-    let low = a.ports.0.max(b.ports.0);
-    let high = a.ports.1.min(b.ports.1);
-    (a.protocol == b.protocol && addresses && together && low <= high).then_some(low)
+    (a.protocol == b.protocol && addresses && together).then_some(low)
 }
 
 fn message(

@@ -17,14 +17,25 @@ impl<'a> ComposeContext<'a> {
         const SPACES: &str = "        ";
         let mut previous = 0usize;
         let mut unit = usize::MAX;
-        for line in self.text.lines() {
-            let trimmed = line.trim_start_matches(' ');
-            if trimmed.is_empty() || trimmed.starts_with('#') {
+        let bytes = self.text.as_bytes();
+        let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        for start in starts {
+            let line = &bytes[start..];
+            let indent = line.iter().take_while(|&&b| b == b' ').count();
+            // Blank lines and comments say nothing of the indentation.
+            let rest = &line[indent..];
+            if rest.is_empty()
+                || rest.starts_with(b"\n")
+                || rest.starts_with(b"\r\n")
+                || rest[0] == b'#'
+            {
                 continue;
             }
-            let indent = line.len() - trimmed.len();
             if indent > previous {
                 unit = unit.min(indent - previous);
+                if unit == 1 {
+                    break;
+                }
             }
             previous = indent;
         }

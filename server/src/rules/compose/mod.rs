@@ -64,8 +64,9 @@ pub enum ComposeScope {
     /// One service at a time: its findings for a service come from that service, the
     /// services it looks up by name ([`ComposeContext::service`]), and what holds for the
     /// whole file (production or not, indentation, line endings, facts, configuration);
-    /// a rule reading [`ComposeContext::all_services`] depends on every service. It never
-    /// reads the top-level sections.
+    /// a rule reading [`ComposeContext::all_services`] depends on every service, and one
+    /// reading another top-level section ([`ComposeContext::top`]) on the text outside
+    /// `services:`.
     Service,
     /// `check` runs over the whole file and this over one service at a time, as for
     /// [`ComposeScope::Service`]; when services are not checked one by one
@@ -88,7 +89,7 @@ pub static RULES: &[ComposeRule] = &[
     ComposeRule {
         meta: &cp003_undefined_reference::UNDEFINED_REFERENCE,
         check: cp003_undefined_reference::check,
-        scope: ComposeScope::File,
+        scope: ComposeScope::Both(cp003_undefined_reference::check_services),
     },
     ComposeRule {
         meta: &cp010_hardcoded_secret_env::HARDCODED_SECRET_ENV,
