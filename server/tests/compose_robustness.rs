@@ -322,7 +322,7 @@ proptest! {
         for step in &edits {
             let next = apply_edits(&text, step);
             let parsed = parse(&next);
-            let previous = cache.as_ref().map(|c| (text.as_str(), c));
+            let previous = cache.take().map(|c| (text.as_str(), c));
             let (found, next_cache) =
                 check_parsed_compose_cached(&next, &parsed, &facts, &config, previous);
             prop_assert_eq!(&found, &check_parsed_compose(&next, &parsed, &facts, &config), "{:?}", next);
@@ -355,7 +355,7 @@ proptest! {
             let mut next = text.clone();
             next.insert(at + i, c);
             let parsed = parse(&next);
-            let previous = cache.as_ref().map(|c| (text.as_str(), c));
+            let previous = cache.take().map(|c| (text.as_str(), c));
             let (found, next_cache) =
                 check_parsed_compose_cached(&next, &parsed, &facts, &config, previous);
             prop_assert_eq!(&found, &check_parsed_compose(&next, &parsed, &facts, &config), "{:?}", next);

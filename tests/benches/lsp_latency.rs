@@ -14,6 +14,12 @@
 
 use std::time::{Duration, Instant};
 
+// The client parses every answer as an editor does; jemalloc keeps that parse from paying
+// glibc's per-answer return and re-fault of memory (see tests/Cargo.toml).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use dockwise_e2e::lsp::{LspClient, at, pos};
 use serde_json::{Value, json};
 

@@ -11,8 +11,6 @@
 //!
 //! The result is the same as checking the whole file (a property test compares them).
 
-use std::sync::Arc;
-
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::facts::ComposeFacts;
@@ -73,12 +71,12 @@ struct CachedService {
 }
 
 /// One rule's findings for one service, and what it read besides the service.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct RuleRun {
     /// With ranges from the start of the service's range (so they move with it for free)
     /// when `within`, else where they are.
-    findings: Arc<[Diagnostic]>,
-    looked_up: Arc<[String]>,
+    findings: Vec<Diagnostic>,
+    looked_up: Vec<String>,
     reads_all: bool,
     /// Whether its findings say line numbers (which edits above move).
     reads_lines: bool,
@@ -115,13 +113,14 @@ impl TextEdit {
 }
 
 /// Runs the enabled compose rules over `ctx`, reusing `previous` (the cache of the last
-/// version, whose text was `old_text`) where that is known to give the same findings.
+/// version, whose text was `old_text`; what is reused is moved out of it, not copied)
+/// where that is known to give the same findings.
 /// Returns the findings in no particular order, and the cache for the next version (`None`
 /// when the file cannot be checked service by service).
 pub(crate) fn run_rules(
     ctx: &ComposeContext<'_>,
     rules: &[&ComposeRule],
-    previous: Option<(&str, &ComposeRuleCache)>,
+    previous: Option<(&str, ComposeRuleCache)>,
 ) -> (Vec<Diagnostic>, Option<ComposeRuleCache>) {
     let mut out = Vec::new();
     let tree = ctx.tree();
@@ -154,8 +153,11 @@ pub(crate) fn run_rules(
     // A whole-file recovery may read a service differently after an edit anywhere: its
     // findings are neither reused nor kept.
     let read_by_entries = ctx.parse.errors.is_empty() || ctx.parse.by_entries;
-    let previous = previous.filter(|(_, cache)| read_by_entries && cache.inputs.same_as(&inputs));
-    let edit = previous.map(|(old_text, _)| TextEdit::between(old_text, ctx.text));
+    let mut previous =
+        previous.filter(|(_, cache)| read_by_entries && cache.inputs.same_as(&inputs));
+    let edit = previous
+        .as_ref()
+        .map(|(old_text, _)| TextEdit::between(old_text, ctx.text));
     let services = ctx.all_services();
     // The old service each service can take findings from: outside the edit, at the same
     // place (moved with the text), with the same name.
@@ -163,7 +165,7 @@ pub(crate) fn run_rules(
     // depends on these alone (the file reads cleanly, or entry by entry), so an edit
     // elsewhere cannot change it.
     let ranges = ctx.service_ranges();
-    let matched: Vec<Option<usize>> = match (previous, edit) {
+    let matched: Vec<Option<usize>> = match (&previous, edit) {
         (Some((_, cache)), Some(edit)) => services
             .iter()
             .zip(ranges)
@@ -189,13 +191,13 @@ pub(crate) fn run_rules(
     };
     // Names whose service changed, appeared or went: findings that looked them up are found
     // again.
-    let mut changed: std::collections::HashSet<&str> = services
+    let mut changed: std::collections::HashSet<String> = services
         .iter()
         .zip(&matched)
         .filter(|(_, m)| m.is_none())
-        .map(|(s, _)| s.name)
+        .map(|(s, _)| s.name.to_owned())
         .collect();
-    if let Some((_, cache)) = previous {
+    if let Some((_, cache)) = &previous {
         let kept: std::collections::HashSet<usize> = matched.iter().flatten().copied().collect();
         changed.extend(
             cache
@@ -203,7 +205,7 @@ pub(crate) fn run_rules(
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| !kept.contains(i))
-                .map(|(_, c)| c.name.as_str()),
+                .map(|(_, c)| c.name.clone()),
         );
     }
     let anything_changed = !changed.is_empty();
@@ -213,17 +215,16 @@ pub(crate) fn run_rules(
         .root
         .and_then(|root| ctx.tree().get(root, "services"))
         .map(|s| ctx.range(s));
-    let outside_same =
-        previous.is_some_and(
-            |(old_text, cache)| match (cache.services_span, services_span) {
-                (Some(old), Some(new)) => {
-                    let (old, new) = (old.as_usize(), new.as_usize());
-                    old_text[..old.start] == ctx.text[..new.start]
-                        && old_text[old.end..] == ctx.text[new.end..]
-                }
-                _ => false,
-            },
-        );
+    let outside_same = previous.as_ref().is_some_and(|(old_text, cache)| {
+        match (cache.services_span, services_span) {
+            (Some(old), Some(new)) => {
+                let (old, new) = (old.as_usize(), new.as_usize());
+                old_text[..old.start] == ctx.text[..new.start]
+                    && old_text[old.end..] == ctx.text[new.end..]
+            }
+            _ => false,
+        }
+    });
     let errors_in = |range: TextRange| -> Vec<(TextRange, String)> {
         ctx.parse
             .errors
@@ -237,21 +238,25 @@ pub(crate) fn run_rules(
         let errors = errors_in(*range);
         // The syntax errors around a service may change with an edit elsewhere (the parser
         // reports a missing `:` at the next key).
-        let old =
-            old.filter(|&i| previous.is_some_and(|(_, cache)| cache.services[i].errors == errors));
+        let mut old = old.and_then(|i| {
+            let (_, cache) = previous.as_mut()?;
+            Some(&mut cache.services[i]).filter(|old| old.errors == errors)
+        });
         let mut runs = Vec::with_capacity(service_rules.len());
         for (r, rule) in service_rules.iter().enumerate() {
-            let old = old.and_then(|i| previous.map(|(_, cache)| &cache.services[i]));
             let moved_down = edit.is_some_and(|e| e.lines != 0 && range.start > e.new_end);
-            let reusable = old.and_then(|old| old.rules.get(r)).filter(|run| {
-                let stale = (run.reads_lines && moved_down)
-                    || (run.reads_all && anything_changed)
-                    || (run.reads_top && !outside_same)
-                    || run.looked_up.iter().any(|n| changed.contains(n.as_str()));
-                run.within && !stale
-            });
+            let reusable = old
+                .as_mut()
+                .and_then(|old| old.rules.get_mut(r))
+                .filter(|run| {
+                    let stale = (run.reads_lines && moved_down)
+                        || (run.reads_all && anything_changed)
+                        || (run.reads_top && !outside_same)
+                        || run.looked_up.iter().any(|n| changed.contains(n));
+                    run.within && !stale
+                });
             let run = match reusable {
-                Some(run) => run.clone(),
+                Some(run) => std::mem::take(run),
                 None => {
                     ctx.focus(Some(index));
                     let mut findings = Vec::new();
@@ -266,8 +271,8 @@ pub(crate) fn run_rules(
                         }
                     }
                     RuleRun {
-                        findings: findings.into(),
-                        looked_up: reads.looked_up.into(),
+                        findings,
+                        looked_up: reads.looked_up,
                         reads_all: reads.all_services,
                         reads_lines: reads.line_numbers,
                         reads_top: reads.top_level,
@@ -341,7 +346,7 @@ mod tests {
 
     fn run(
         text: &str,
-        previous: Option<(&str, &ComposeRuleCache)>,
+        previous: Option<(&str, ComposeRuleCache)>,
     ) -> (Vec<Diagnostic>, ComposeRuleCache) {
         let parse = parse(text);
         let facts = ComposeFacts::default();
@@ -379,7 +384,7 @@ mod tests {
             FILE.replace("networks:\n  front:\n", "networks:\n  back:\n"),
             FILE.replace("networks:\n  front:\n", ""),
         ] {
-            let (again, _) = run(&new, Some((FILE, &cache)));
+            let (again, _) = run(&new, Some((FILE, cache.clone())));
             assert_eq!(again, whole(&new), "{new}");
             assert_eq!(run(&new, None).0, whole(&new), "{new}");
         }

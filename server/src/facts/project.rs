@@ -87,7 +87,7 @@ impl FactsCache {
     fn build_fact(&mut self, dir: &Path, tree: &YamlTree, body: NodeId) -> Option<BuildFact> {
         let build = tree.resolve(tree.get(body, "build")?);
         let (context, dockerfile) = match &tree.node(build)?.kind {
-            NodeKind::Scalar { value, .. } => (value.as_str(), None),
+            NodeKind::Scalar { value, .. } => (&**value, None),
             NodeKind::Mapping(_) => {
                 let scalar = |key: &str| {
                     tree.get(build, key)
@@ -213,7 +213,7 @@ pub(crate) fn env_file_paths(tree: &YamlTree, body: NodeId) -> Vec<String> {
     let one = |node: NodeId| -> Option<String> {
         let node = tree.resolve(node);
         match &tree.node(node)?.kind {
-            NodeKind::Scalar { value, .. } => Some(value.clone()),
+            NodeKind::Scalar { value, .. } => Some(value.to_string()),
             NodeKind::Mapping(_) => tree
                 .get(node, "path")
                 .and_then(|p| tree.scalar(tree.resolve(p)))

@@ -49,15 +49,15 @@ impl PublishedJson {
         diagnostics: &[Diagnostic],
         pos: &Positions<'_>,
     ) -> Vec<u8> {
-        let items = self.items(diagnostics, pos);
-        let mut body = Vec::with_capacity(items.len() + 256);
+        let mut body = Vec::new();
         body.extend_from_slice(
             b"{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"uri\":",
         );
         // A URI serialises as a JSON string; writing to a Vec cannot fail.
         let _ = serde_json::to_writer(&mut body, uri);
         body.extend_from_slice(b",\"diagnostics\":");
-        body.extend_from_slice(&items);
+        // Written in place: the items of a large file are hundreds of kilobytes.
+        self.write_items(&mut body, diagnostics, pos);
         if let Some(version) = version {
             body.extend_from_slice(format!(",\"version\":{version}").as_bytes());
         }
@@ -68,9 +68,16 @@ impl PublishedJson {
     /// The JSON array of `diagnostics` as LSP diagnostics; keeps the JSON of each for the
     /// next call (and drops what this one did not use).
     pub(crate) fn items(&mut self, diagnostics: &[Diagnostic], pos: &Positions<'_>) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write_items(&mut out, diagnostics, pos);
+        out
+    }
+
+    /// [`PublishedJson::items`], written at the end of `out`.
+    fn write_items(&mut self, out: &mut Vec<u8>, diagnostics: &[Diagnostic], pos: &Positions<'_>) {
         let mut previous = std::mem::take(&mut self.by_hash);
         let room: usize = previous.values().map(|w| w.json.len() + 1).sum();
-        let mut out = Vec::with_capacity(room + 2);
+        out.reserve(room + 64);
         out.push(b'[');
         for (i, d) in diagnostics.iter().enumerate() {
             if i > 0 {
@@ -104,7 +111,6 @@ impl PublishedJson {
             self.by_hash.insert(hash, written);
         }
         out.push(b']');
-        out
     }
 }
 

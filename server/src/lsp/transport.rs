@@ -9,7 +9,7 @@
 //! bytes than it sends) can be noticed with a timeout. The writer sends whole frames only, so
 //! the server's responses and our error responses never interleave.
 
-use std::io::{Read, Write};
+use std::io::{IoSlice, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -277,6 +277,12 @@ impl Write for UnbufferedStdout {
         std::io::stdout().write(buf)
     }
 
+    #[cfg(target_os = "linux")]
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> std::io::Result<usize> {
+        use std::os::fd::AsFd;
+        rustix::io::writev(std::io::stdout().as_fd(), bufs).map_err(std::io::Error::from)
+    }
+
     fn flush(&mut self) -> std::io::Result<()> {
         std::io::stdout().flush()
     }
@@ -307,7 +313,20 @@ fn widen_stdout_pipe() {
     }
 }
 
+/// Writes the header and the body without copying them into one buffer (a large
+/// `publishDiagnostics` is hundreds of kilobytes): one vectored write when the output takes
+/// it.
 fn write_frame(out: &mut impl Write, body: &[u8]) -> std::io::Result<()> {
-    out.write_all(&encode(body))?;
+    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+    let mut parts = [IoSlice::new(header.as_bytes()), IoSlice::new(body)];
+    let mut left = &mut parts[..];
+    while !left.is_empty() {
+        match out.write_vectored(left) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut left, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
     out.flush()
 }

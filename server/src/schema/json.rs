@@ -75,7 +75,7 @@ fn convert(tree: &YamlTree, id: NodeId, budget: &mut usize, depth: usize) -> Res
         },
         NodeKind::Scalar { value, style } => {
             if node.tag.as_deref().is_some_and(|t| t == "!!str") || *style != ScalarKind::Plain {
-                Value::String(value.clone())
+                Value::String(value.to_string())
             } else {
                 plain_scalar(value)
             }
@@ -102,7 +102,7 @@ fn convert(tree: &YamlTree, id: NodeId, budget: &mut usize, depth: usize) -> Res
 /// A mapping entry's name, and whether a full reading keeps it (`!reset` removes it).
 fn entry_name_only(tree: &YamlTree, key: NodeId, value: Option<NodeId>) -> (String, bool) {
     let name = match tree.node(key).map(|k| &k.kind) {
-        Some(NodeKind::Scalar { value, .. }) => value.clone(),
+        Some(NodeKind::Scalar { value, .. }) => value.to_string(),
         _ => "?".to_owned(),
     };
     let reset = value
@@ -122,7 +122,7 @@ fn entry_json(
     depth: usize,
 ) -> Result<(String, Option<Value>), Limit> {
     let name = match tree.node(key).map(|k| &k.kind) {
-        Some(NodeKind::Scalar { value, .. }) => value.clone(),
+        Some(NodeKind::Scalar { value, .. }) => value.to_string(),
         // A list or mapping as a key: Compose refuses it; the schema sees a key no property
         // matches.
         _ => "?".to_owned(),

@@ -1,6 +1,6 @@
 //! A compose file's analysis: its YAML tree and findings, for the editor features.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::analysis::{ComposeRuleCache, check_parsed_compose_cached};
 use crate::config::Config;
@@ -25,8 +25,9 @@ pub struct ComposeAnalysis {
     pub diagnostics: Vec<Diagnostic>,
     /// What the findings were computed with (fix-all checks again as it fixes).
     pub facts: ComposeFacts,
-    /// What the rules found per service, for the next version.
-    rule_cache: Option<ComposeRuleCache>,
+    /// What the rules found per service, for the next version (which takes it: what it
+    /// reuses is moved, not copied).
+    rule_cache: Mutex<Option<ComposeRuleCache>>,
 }
 
 impl ComposeAnalysis {
@@ -44,7 +45,10 @@ impl ComposeAnalysis {
             .and_then(|p| reparse(&p.parse, &p.text, text))
             .unwrap_or_else(|| parse(text));
         let facts = facts_for(&parse.tree);
-        let previous_rules = previous.and_then(|p| Some((p.text.as_str(), p.rule_cache.as_ref()?)));
+        let previous_rules = previous.and_then(|p| {
+            let cache = p.rule_cache.lock().ok()?.take()?;
+            Some((p.text.as_str(), cache))
+        });
         let (diagnostics, rule_cache) =
             check_parsed_compose_cached(text, &parse, &facts, config, previous_rules);
         Arc::new(ComposeAnalysis {
@@ -52,7 +56,7 @@ impl ComposeAnalysis {
             parse,
             diagnostics,
             facts,
-            rule_cache,
+            rule_cache: Mutex::new(rule_cache),
         })
     }
 }

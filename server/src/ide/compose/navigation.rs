@@ -702,10 +702,10 @@ pub(crate) fn scalar_content<'t>(
         at += 1;
     }
     let written = text.get(at..at + value.len())?;
-    (written == value).then(|| {
+    (written == &**value).then(|| {
         (
             TextRange::new(at as u32, (at + value.len()) as u32),
-            value.as_str(),
+            &**value,
         )
     })
 }

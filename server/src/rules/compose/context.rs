@@ -132,7 +132,7 @@ impl<'a> ComposeContext<'a> {
         self.every_service()
     }
 
-    fn every_service(&self) -> &[Service<'a>] {
+    pub(super) fn every_service(&self) -> &[Service<'a>] {
         self.services.get_or_init(|| {
             let tree = self.tree();
             let Some(services) = self.top_unnoted("services") else {

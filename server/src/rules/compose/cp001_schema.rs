@@ -148,7 +148,9 @@ fn repeated_keys(ctx: &ComposeContext<'_>, id: NodeId, out: &mut Vec<Diagnostic>
     let Some(NodeKind::Mapping(entries)) = tree.node(id).map(|n| &n.kind) else {
         return;
     };
-    let mut seen: Vec<(&str, u32)> = Vec::with_capacity(entries.len());
+    // Name -> where it is first written (`services:` may hold hundreds of keys).
+    let mut seen: std::collections::HashMap<&str, u32> =
+        std::collections::HashMap::with_capacity(entries.len());
     for (key, _) in entries {
         let Some(key_node) = tree.node(*key) else {
             continue;
@@ -160,8 +162,8 @@ fn repeated_keys(ctx: &ComposeContext<'_>, id: NodeId, out: &mut Vec<Diagnostic>
         if name == "<<" {
             continue;
         }
-        match seen.iter().find(|(n, _)| *n == name) {
-            Some(&(_, first)) => out.push(SCHEMA.diagnostic(
+        match seen.get(name) {
+            Some(&first) => out.push(SCHEMA.diagnostic(
                 key_node.range,
                 format!(
                     "`{name}` is already defined in this mapping (line {}); Compose refuses a \
@@ -169,7 +171,9 @@ fn repeated_keys(ctx: &ComposeContext<'_>, id: NodeId, out: &mut Vec<Diagnostic>
                     ctx.line_number(first)
                 ),
             )),
-            None => seen.push((name, key_node.range.start)),
+            None => {
+                seen.insert(name, key_node.range.start);
+            }
         }
     }
 }

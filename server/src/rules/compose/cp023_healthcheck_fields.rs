@@ -239,7 +239,7 @@ fn check_test(
         Some(NodeKind::Scalar { value: text, style }) => {
             // A plain empty value is null: no test is set, which the schema allows.
             let null = *style == ScalarKind::Plain
-                && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL");
+                && matches!(&**text, "" | "~" | "null" | "Null" | "NULL");
             if !null && text.trim().is_empty() {
                 out.push(empty(range));
             }

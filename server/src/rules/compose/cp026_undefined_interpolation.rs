@@ -1,7 +1,7 @@
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::compose::ComposeContext;
 use crate::rules::compose::cp025_compose_interpolation_in_shell::container_variables;
-use crate::rules::compose::interpolation::variables;
+use crate::rules::compose::interpolation::{ValueScalar, variables};
 use crate::rules::declare_rule;
 
 declare_rule! {
@@ -46,13 +46,49 @@ declare_rule! {
     };
 }
 
+/// Checks the values outside services, or, while services are not checked one by one
+/// ([`ComposeContext::by_service`] is false), every value.
 pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
-    // Those CP025 reports: it says better what is wrong with them.
-    let for_container: Vec<(usize, usize)> = container_variables(ctx)
-        .iter()
-        .map(|v| (v.scalar.node, v.used.start))
-        .collect();
-    for scalar in ctx.interpolated_values() {
+    if ctx.by_service() {
+        // Values outside services hold no container variables (CP025's).
+        report(ctx, ctx.interpolated_values_outside_services(), false, out);
+    } else {
+        report(ctx, ctx.interpolated_values(), true, out);
+    }
+}
+
+/// Checks the values of each service, while services are checked one by one.
+pub(crate) fn check_services(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
+    if !ctx.by_service() {
+        return;
+    }
+    for service in ctx.services() {
+        if let Some(value) = service.value {
+            report(ctx, ctx.interpolated_values_under(value), true, out);
+        }
+    }
+}
+
+/// Reports the undefined variables of `values`, but not those CP025 reports (when
+/// `services` may hold them): it says better what is wrong with them.
+fn report(
+    ctx: &ComposeContext<'_>,
+    values: Vec<ValueScalar<'_>>,
+    services: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    if values.is_empty() {
+        return;
+    }
+    let for_container: Vec<(usize, usize)> = if services {
+        container_variables(ctx)
+            .iter()
+            .map(|v| (v.scalar.node, v.used.start))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for scalar in values {
         for used in variables(scalar.value) {
             if used.handled
                 || ctx.interpolation_defines(used.name)

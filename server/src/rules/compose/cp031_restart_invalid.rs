@@ -73,8 +73,8 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
         let NodeKind::Scalar { value: text, style } = &node.kind else {
             continue;
         };
-        let plain_null = *style == ScalarKind::Plain
-            && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL");
+        let plain_null =
+            *style == ScalarKind::Plain && matches!(&**text, "" | "~" | "null" | "Null" | "NULL");
         // `!reset` and null values are for the schema and merging to judge.
         if text.contains('$')
             || plain_null
@@ -91,7 +91,7 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
                 new_text: "\"no\"".to_owned(),
             }],
         };
-        if plain && text == "no" {
+        if plain && &**text == "no" {
             out.push(RESTART_INVALID.diagnostic_with_fix(
                 node.range,
                 format!(

@@ -131,13 +131,68 @@ impl<'a> ComposeContext<'a> {
             .enumerate()
             .filter(|(id, _)| !keys[*id])
             .filter_map(|(id, node)| match &node.kind {
-                NodeKind::Scalar { value, .. } if value.contains('$') => Some(ValueScalar {
-                    node: id,
-                    value: value.as_str(),
-                }),
+                NodeKind::Scalar { value, .. } if value.contains('$') => {
+                    Some(ValueScalar { node: id, value })
+                }
                 _ => None,
             })
             .collect()
+    }
+
+    /// The scalars of [`ComposeContext::interpolated_values`] within `node` (itself
+    /// included, unless it is a key).
+    pub fn interpolated_values_under(&self, node: NodeId) -> Vec<ValueScalar<'a>> {
+        let mut out = Vec::new();
+        self.collect_interpolated(node, false, &|_| false, &mut out);
+        out
+    }
+
+    /// The scalars of [`ComposeContext::interpolated_values`] outside every service's value.
+    pub fn interpolated_values_outside_services(&self) -> Vec<ValueScalar<'a>> {
+        let services: std::collections::HashSet<NodeId> = self
+            .every_service()
+            .iter()
+            .filter_map(|s| s.value)
+            .collect();
+        let mut out = Vec::new();
+        if let Some(root) = self.tree().root {
+            self.collect_interpolated(root, false, &|n| services.contains(&n), &mut out);
+        }
+        out
+    }
+
+    /// Walks the subtree at `node` (recursion is bounded by the parser's depth cap),
+    /// skipping the subtrees `skip` names.
+    fn collect_interpolated(
+        &self,
+        node: NodeId,
+        is_key: bool,
+        skip: &dyn Fn(NodeId) -> bool,
+        out: &mut Vec<ValueScalar<'a>>,
+    ) {
+        if skip(node) {
+            return;
+        }
+        let tree = self.tree();
+        match tree.node(node).map(|n| &n.kind) {
+            Some(NodeKind::Mapping(entries)) => {
+                for &(k, v) in entries {
+                    self.collect_interpolated(k, true, skip, out);
+                    if let Some(v) = v {
+                        self.collect_interpolated(v, false, skip, out);
+                    }
+                }
+            }
+            Some(NodeKind::Sequence(items)) => {
+                for &item in items {
+                    self.collect_interpolated(item, false, skip, out);
+                }
+            }
+            Some(NodeKind::Scalar { value, .. }) if !is_key && value.contains('$') => {
+                out.push(ValueScalar { node, value });
+            }
+            _ => {}
+        }
     }
 
     /// Where a variable use is written: its exact span when the scalar's source is its

@@ -170,7 +170,7 @@ pub static RULES: &[ComposeRule] = &[
     ComposeRule {
         meta: &cp026_undefined_interpolation::UNDEFINED_INTERPOLATION,
         check: cp026_undefined_interpolation::check,
-        scope: ComposeScope::File,
+        scope: ComposeScope::Both(cp026_undefined_interpolation::check_services),
     },
     ComposeRule {
         meta: &cp030_restart_policy_missing::RESTART_POLICY_MISSING,

@@ -87,7 +87,7 @@ impl<'a> ComposeContext<'a> {
                         matches!(
                             tree.node(v).map(|n| &n.kind),
                             Some(NodeKind::Scalar { style: ScalarKind::Plain, value })
-                                if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL")
+                                if matches!(&**value, "" | "~" | "null" | "Null" | "NULL")
                         )
                     });
                     let value_range = value_node.map(|v| self.range(v)).filter(|r| !r.is_empty());
@@ -164,7 +164,7 @@ impl<'a> ComposeContext<'a> {
                 let node = tree.node(item)?;
                 match &node.kind {
                     NodeKind::Scalar { value, style } => {
-                        let text: &'a str = value.as_str();
+                        let text: &'a str = value;
                         // `-` with nothing after it (being typed): no port yet.
                         if text.is_empty() {
                             return None;
@@ -228,7 +228,7 @@ impl<'a> ComposeContext<'a> {
                 let node = tree.node(item)?;
                 match &node.kind {
                     NodeKind::Scalar { value, style } => {
-                        let text: &'a str = value.as_str();
+                        let text: &'a str = value;
                         if text.is_empty() {
                             return None;
                         }

@@ -72,7 +72,7 @@ pub enum NodeKind {
     Mapping(Vec<(NodeId, Option<NodeId>)>),
     Sequence(Vec<NodeId>),
     Scalar {
-        value: String,
+        value: std::sync::Arc<str>,
         style: ScalarKind,
     },
     /// `*name`: the anchored node it stands for (`None` for an unknown anchor).
@@ -586,7 +586,7 @@ impl Builder {
                 };
                 let id = self.node(
                     NodeKind::Scalar {
-                        value: value.into_owned(),
+                        value: value.into(),
                         style,
                     },
                     range,

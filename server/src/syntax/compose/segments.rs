@@ -120,7 +120,7 @@ fn read_entries(text: &str, layout: &Layout) -> Option<(YamlTree, Vec<YamlError>
                 let key = push(
                     &mut tree,
                     NodeKind::Scalar {
-                        value: "services".to_owned(),
+                        value: "services".into(),
                         style: super::ScalarKind::Plain,
                     },
                     top.start,
