@@ -123,9 +123,29 @@ fn facts_come_from_the_files_beside_the_compose_file() {
     let text = std::fs::read_to_string(&path).unwrap();
     let (mut client, _) = LspClient::start(json!({}), Value::Null);
     client.open(&uri, "yaml", &text);
-    let found = codes(&client.diagnostics(&uri, Some(1)));
+    let report = client.diagnostics(&uri, Some(1));
+    let found = codes(&report);
     // `.env` defines API_VERSION (no CP026); the env_file is missing (CP013).
     assert!(!found.contains(&"CP026".to_owned()), "{found:?}");
     assert!(found.contains(&"CP013".to_owned()), "{found:?}");
+    // Information while the file is edited (it may be written next), an error in CI.
+    let missing = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "CP013")
+        .unwrap();
+    assert_eq!(missing["severity"], 3, "{missing}");
     assert_eq!(client.shutdown(), Some(0));
+    let checked = dockwise_e2e::json(&dockwise_e2e::run_in(
+        dir.path(),
+        &["check", "--format", "json", "compose.yaml"],
+    ));
+    let in_ci = checked["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "CP013")
+        .unwrap();
+    assert_eq!(in_ci["severity"], "error", "{in_ci}");
 }

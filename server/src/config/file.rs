@@ -132,6 +132,7 @@ impl ConfigFile {
             label_schema: self.label_schema.clone(),
             strict_labels: self.strict_labels,
             use_environment: self.interpolation.use_environment,
+            in_editor: false,
         }
     }
 

@@ -80,6 +80,11 @@ pub struct RuleOptions {
     /// Compose interpolation may take values from the process environment (CP025, CP026).
     /// Off by default, so every machine and CI run gives the same answer.
     pub use_environment: bool,
+    /// Set by the language server, never by a file: a few findings are milder while a file
+    /// is being written than in `dockwise check` (a missing `env_file` is information in
+    /// the editor, where it may not be written yet, and an error in CI, CP013).
+    #[serde(skip)]
+    pub in_editor: bool,
 }
 
 /// The format a label's value must have (DF090).

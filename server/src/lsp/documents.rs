@@ -173,11 +173,13 @@ impl DocumentStore {
             }
             None => Config::default(),
         };
-        if self.settings.is_empty() {
+        let mut config = if self.settings.is_empty() {
             from_file
         } else {
             from_file.with_selection(&self.settings)
-        }
+        };
+        config.options.in_editor = true;
+        config
     }
 
     /// The analyses replaced since the last call, for the caller to free once its answer

@@ -5,7 +5,8 @@ use crate::rules::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Reports an `env_file` that does not exist (unless the entry says `required: false`),
-    /// and one given by an absolute path.
+    /// and one given by an absolute path. A missing file is an error in `dockwise check` and
+    /// information in the editor, where it may be the next file its author writes.
     ///
     /// ## Why is this bad?
     /// A missing env file stops `docker compose up` with an error. An absolute path works
@@ -74,13 +75,17 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
                 .and_then(|p| p.env_files.get(path))
                 .is_some_and(|f| !f.exists);
             if missing && entry.required {
-                let diagnostic = ENV_FILE_PATH.diagnostic(
+                let mut diagnostic = ENV_FILE_PATH.diagnostic(
                     ctx.range(entry.node),
                     format!(
                         "`{path}` does not exist: `docker compose up` stops here unless the \
                          entry says `required: false`"
                     ),
                 );
+                // In the editor the file may be the next thing its author writes.
+                if ctx.config.options.in_editor {
+                    diagnostic.severity = Severity::Info;
+                }
                 let fix = optional(ctx, &entry).map(|edit| Fix {
                     title: format!("Mark `{path}` as optional (`required: false`)"),
                     applicability: Applicability::Unsafe,

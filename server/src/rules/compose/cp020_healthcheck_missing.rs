@@ -154,6 +154,23 @@ mod tests {
         crate::fix::apply_fixes(src, &[d.fix.as_ref().expect("a fix")]).0
     }
 
+    /// A lone `:` is a mapping entry whose key and value are empty (zero-width) scalars:
+    /// the healthcheck goes after its line, not before the `:` (found by a property test).
+    #[test]
+    fn the_block_goes_after_an_entry_with_an_empty_key() {
+        let src = "services:\n  db:\n    image: postgres:16\n    secrets:\n       :\n";
+        let found = findings(src);
+        let after = fixed(src, &found[0]);
+        assert!(
+            after.starts_with(src) && after.contains("\n    healthcheck:\n"),
+            "{after}"
+        );
+        assert!(
+            crate::syntax::compose::parse(&after).errors.is_empty(),
+            "{after}"
+        );
+    }
+
     #[test]
     fn datastores_get_their_own_probe() {
         let src = "services:\n  db:\n    image: postgres:16-alpine\n  cache:\n    image: redis:7\n  api:\n    image: acme/api:1\n    depends_on: [db]\n    healthcheck:\n      test: [\"CMD\", \"/probe\"]\n";

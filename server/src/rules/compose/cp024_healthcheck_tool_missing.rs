@@ -1,9 +1,11 @@
 use super::compose_health::{ServiceImage, service_image, test_of};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::compose::ComposeContext;
 use crate::rules::declare_rule;
-use crate::rules::dockerfile::images::{Family, Tool};
+use crate::rules::dockerfile::health::{json_array, probe_args};
+use crate::rules::dockerfile::images::{Family, ImageFacts, Tool};
 use crate::syntax::TextRange;
+use crate::syntax::compose::NodeId;
 use crate::syntax::shell::{ShellScript, ShellSource};
 
 declare_rule! {
@@ -42,9 +44,12 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// No fix: what can probe the service instead depends on what is in the image (its
-    /// language runtime, a probe program copied in, a tool installed on top), which the
-    /// compose file does not say.
+    /// Unsafe: when the probe fetches a URL, the fix rewrites `test` in exec form with what
+    /// the image is known to have: its language runtime (`node -e ...`, `python -c ...`),
+    /// else the other of curl and wget. The new probe fetches the same URL but judges the
+    /// answer its own way (any status below 400 is healthy), and a runtime's path may differ
+    /// in an image built on top. Without a URL (or with nothing known to fetch it), there is
+    /// no fix.
     ///
     /// ## References
     /// - healthcheck in the Compose file reference: <https://docs.docker.com/reference/compose-file/services/#healthcheck>
@@ -53,7 +58,7 @@ declare_rule! {
         code: "CP024",
         name: "healthcheck-tool-missing",
         severity: Warning,
-        fixable: false,
+        fixable: true,
         default_enabled: true,
     };
 }
@@ -97,59 +102,130 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
         let Some(&(first, first_node)) = test.args.first() else {
             continue;
         };
+        // What is wrong, where, and the URL the probe fetches (for the fix).
         let finding = match test.kind {
             "CMD" => {
                 let program = first.rsplit('/').next().unwrap_or(first);
                 PROBES
                     .iter()
                     .find(|(name, tool)| *name == program && facts.ships(*tool) == Some(false))
-                    .map(|(name, _)| (ctx.range(first_node), *name))
-            }
-            "CMD-SHELL" if facts.ships(Tool::Shell) == Some(false) => {
-                out.push(HEALTHCHECK_TOOL_MISSING.diagnostic(
-                    ctx.range(first_node),
-                    format!(
-                        "the healthcheck of `{}` runs a shell command, but {whose} has no shell: \
-                         {fails}",
-                        service.name
-                    ),
-                ));
-                continue;
+                    .map(|(name, _)| {
+                        let message = format!(
+                            "the healthcheck of `{}` runs `{name}`, which {whose} does not have: {fails}",
+                            service.name
+                        );
+                        let url = test.args[1..]
+                            .iter()
+                            .map(|(a, _)| *a)
+                            .find(|a| is_url(a))
+                            .map(str::to_owned);
+                        (ctx.range(first_node), message, url)
+                    })
             }
             "CMD-SHELL" => {
                 let script: Vec<&str> = test.args.iter().map(|(s, _)| *s).collect();
                 let script = script.join(" ");
                 let parsed = ShellScript::parse(&ShellSource::plain(&script));
-                parsed.commands.iter().find_map(|command| {
-                    let (name, tool) = PROBES
+                // A probe and perhaps `|| exit 1`: replacing it replaces the whole test.
+                let simple = parsed.commands.len() <= 2;
+                let url_of = |command: &crate::syntax::shell::SimpleCommand| {
+                    command
+                        .args
                         .iter()
-                        .find(|(name, _)| *name == command.base_name())?;
-                    if facts.ships(*tool) != Some(false) {
-                        return None;
-                    }
-                    // The program's own span when the string is written as it reads.
-                    let at = match ctx.inner_range(first_node, first) {
-                        Some(inner) if test.args.len() == 1 => TextRange::new(
-                            inner.start + command.name.range.start,
-                            inner.start + command.name.range.end,
-                        ),
-                        _ => ctx.range(first_node),
-                    };
-                    Some((at, *name))
-                })
+                        .find(|a| a.literal && is_url(&a.text))
+                        .map(|a| a.text.to_string())
+                };
+                if facts.ships(Tool::Shell) == Some(false) {
+                    let message = format!(
+                        "the healthcheck of `{}` runs a shell command, but {whose} has no shell: \
+                         {fails}",
+                        service.name
+                    );
+                    let url = parsed
+                        .commands
+                        .first()
+                        .filter(|c| simple && PROBES.iter().any(|(n, _)| *n == c.base_name()))
+                        .and_then(url_of);
+                    Some((ctx.range(first_node), message, url))
+                } else {
+                    parsed.commands.iter().find_map(|command| {
+                        let (name, tool) = PROBES
+                            .iter()
+                            .find(|(name, _)| *name == command.base_name())?;
+                        if facts.ships(*tool) != Some(false) {
+                            return None;
+                        }
+                        // The program's own span when the string is written as it reads.
+                        let at = match ctx.inner_range(first_node, first) {
+                            Some(inner) if test.args.len() == 1 => TextRange::new(
+                                inner.start + command.name.range.start,
+                                inner.start + command.name.range.end,
+                            ),
+                            _ => ctx.range(first_node),
+                        };
+                        let message = format!(
+                            "the healthcheck of `{}` runs `{name}`, which {whose} does not have: {fails}",
+                            service.name
+                        );
+                        Some((at, message, url_of(command).filter(|_| simple)))
+                    })
+                }
             }
             _ => None,
         };
-        if let Some((range, program)) = finding {
-            out.push(HEALTHCHECK_TOOL_MISSING.diagnostic(
-                range,
-                format!(
-                    "the healthcheck of `{}` runs `{program}`, which {whose} does not have: {fails}",
-                    service.name
-                ),
-            ));
-        }
+        let Some((range, message, url)) = finding else {
+            continue;
+        };
+        let fix = url.and_then(|url| runtime_probe(ctx, healthcheck, &facts, &url));
+        out.push(match fix {
+            Some(fix) => HEALTHCHECK_TOOL_MISSING.diagnostic_with_fix(range, message, fix),
+            None => HEALTHCHECK_TOOL_MISSING.diagnostic(range, message),
+        });
     }
+}
+
+fn is_url(text: &str) -> bool {
+    text.starts_with("http://") || text.starts_with("https://")
+}
+
+/// The fix rewriting the `test` of `healthcheck` to fetch `url` in exec form with what the
+/// image has (see the fix safety above).
+fn runtime_probe(
+    ctx: &ComposeContext<'_>,
+    healthcheck: NodeId,
+    facts: &ImageFacts,
+    url: &str,
+) -> Option<Fix> {
+    let args = probe_args(facts, url, |tool, _| facts.ships(tool) == Some(true))?;
+    let (key, value) = ctx.entry(healthcheck, "test")?;
+    let value = value?;
+    // From just after `test:` to the end of its value, so a block list becomes one line.
+    let key_end = ctx.range(key).end as usize;
+    let colon = key_end + ctx.text[key_end..].find(':')?;
+    if !ctx.text[key_end..colon].bytes().all(|b| b == b' ') {
+        return None;
+    }
+    let start = colon as u32 + 1;
+    // A flow list ends at its `]`; a block one at its last item (not the blank lines and
+    // comments its range runs over).
+    let range = ctx.range(value);
+    let end = if ctx.text[range.as_usize()].starts_with('[') {
+        range.end
+    } else {
+        ctx.tree().content_end(value)
+    }
+    .max(start);
+    let program = args[0].rsplit('/').next().unwrap_or(&args[0]).to_owned();
+    let mut test = vec!["CMD".to_owned()];
+    test.extend(args);
+    Some(Fix {
+        title: format!("Probe with `{program}` in exec form"),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit {
+            range: TextRange::new(start, end),
+            new_text: format!(" {}", json_array(&test)),
+        }],
+    })
 }
 
 #[cfg(test)]
@@ -209,6 +285,55 @@ mod tests {
         );
         assert_eq!(&src[found[1].range.as_usize()], "curl");
         assert!(found[2].message.contains("has no shell"));
+    }
+
+    fn fixed(src: &str, d: &Diagnostic) -> String {
+        crate::fix::apply_fixes(src, &[d.fix.as_ref().expect("a fix")]).0
+    }
+
+    #[test]
+    fn the_fix_probes_with_what_the_image_has() {
+        // The runtime of a slim node image, in exec form; a block list becomes one line.
+        let flow = "services:\n  api:\n    image: node:22-slim\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:3000/health\"]\n      interval: 10s\n";
+        let after_flow = fixed(flow, &findings(flow)[0]);
+        let src = "services:\n  api:\n    image: node:22-slim\n    healthcheck:\n      test:\n        - CMD\n        - curl\n        - -f\n        - http://localhost:3000/health\n      interval: 10s\n";
+        let found = findings(src);
+        assert_eq!(
+            found[0].fix.as_ref().unwrap().title,
+            "Probe with `node` in exec form"
+        );
+        let after = fixed(src, &found[0]);
+        assert_eq!(
+            after,
+            "services:\n  api:\n    image: node:22-slim\n    healthcheck:\n      test: [\"CMD\", \"node\", \"-e\", \"require('http').get('http://localhost:3000/health', r => process.exit(r.statusCode < 400 ? 0 : 1)).on('error', () => process.exit(1))\"]\n      interval: 10s\n"
+        );
+        assert!(findings(&after).is_empty(), "{after}");
+        assert_eq!(after_flow, after);
+        // Alpine has busybox wget, not curl; a string test with `|| exit 1` is replaced whole.
+        let src = "services:\n  web:\n    image: alpine:3.20\n    healthcheck:\n      test: curl -fsS http://localhost/ || exit 1\n";
+        let after = fixed(src, &findings(src)[0]);
+        assert!(
+            after.contains(
+                "test: [\"CMD\", \"wget\", \"-q\", \"--spider\", \"http://localhost/\"]\n"
+            ),
+            "{after}"
+        );
+        assert!(findings(&after).is_empty(), "{after}");
+        // No shell in a distroless node base: its node, by its path.
+        let src = "services:\n  api:\n    build: ./api\n    healthcheck:\n      test: [\"CMD-SHELL\", \"curl -f http://localhost:8080/\"]\n";
+        let facts = built_from("gcr.io/distroless/nodejs22-debian12");
+        let found = findings_with(src, &facts);
+        let after = fixed(src, &found[0]);
+        assert!(
+            after.contains("[\"CMD\", \"/nodejs/bin/node\", \"-e\""),
+            "{after}"
+        );
+        assert!(findings_with(&after, &facts).is_empty(), "{after}");
+        // Nothing known to fetch with (static distroless), or no URL: no fix.
+        let src = "services:\n  s:\n    image: gcr.io/distroless/static-debian12\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost/\"]\n  t:\n    image: node:22-slim\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"--version\"]\n";
+        let found = findings(src);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().all(|d| d.fix.is_none()), "{found:#?}");
     }
 
     #[test]

@@ -69,7 +69,19 @@ impl<'a> ComposeContext<'a> {
     /// Where a block mapping's last entry ends: the end of its last line that is not a
     /// comment or blank (trailing comments stay after what is inserted).
     fn mapping_end(&self, mapping: NodeId) -> u32 {
-        self.content_line_end(self.tree().content_end(mapping))
+        self.last_line_end(mapping)
+    }
+
+    /// The end of the line holding the last thing written within `node` (before its line
+    /// break). An empty scalar (`key:` with nothing after it, or the empty key of a lone
+    /// `:`) has no width and sits where it is written: its line is the one it is on.
+    fn last_line_end(&self, node: NodeId) -> u32 {
+        let last = self.range(self.tree().last_node(node));
+        if last.is_empty() {
+            self.line_end(last.start)
+        } else {
+            self.content_line_end(last.end)
+        }
     }
 
     /// The end of the last line of content ending at `end` (a block scalar's content ends
@@ -122,10 +134,11 @@ impl<'a> ComposeContext<'a> {
     pub fn delete_entry(&self, key: NodeId, value: Option<NodeId>) -> Option<Edit> {
         self.block_indent(key)?;
         let start = self.line_start(self.range(key).start);
-        let key_end = self.range(key).end;
-        let end = value.map_or(key_end, |v| self.tree().content_end(v).max(key_end));
+        // A key is written on one line.
+        let key_line_end = self.line_end(self.range(key).start);
+        let end = value.map_or(key_line_end, |v| self.last_line_end(v).max(key_line_end));
         let bytes = self.text.as_bytes();
-        let mut after = self.content_line_end(end) as usize;
+        let mut after = end as usize;
         if bytes.get(after) == Some(&b'\r') {
             after += 1;
         }

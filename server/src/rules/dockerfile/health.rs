@@ -21,7 +21,17 @@ pub(crate) fn probe(
 ) -> Option<String> {
     let has =
         |tool: Tool, name: &str| facts.ships(tool) == Some(true) || installs(ctx, stage, name);
-    let args: Vec<String> = match facts.runtime {
+    probe_args(facts, url, has).map(|args| json_array(&args))
+}
+
+/// The program and arguments that fetch `url` in an image with `facts`: its runtime (node,
+/// python), else curl, else wget, when `has` says the image has it.
+pub(crate) fn probe_args(
+    facts: &ImageFacts,
+    url: &str,
+    has: impl Fn(Tool, &str) -> bool,
+) -> Option<Vec<String>> {
+    Some(match facts.runtime {
         Some((Runtime::Node, node)) => vec![
             node.to_owned(),
             "-e".to_owned(),
@@ -41,8 +51,7 @@ pub(crate) fn probe(
             ["wget", "-q", "--spider", url].map(str::to_owned).to_vec()
         }
         None => return None,
-    };
-    Some(json_array(&args))
+    })
 }
 
 /// Strings as a JSON array, for exec form.

@@ -70,7 +70,7 @@ mod df091_inline_ignore_policy;
 
 mod context_sources;
 pub(crate) mod durations;
-mod health;
+pub(crate) mod health;
 pub(crate) mod images;
 mod installs;
 mod instructions;

@@ -326,10 +326,16 @@ impl YamlTree {
     /// collection). A block collection's own range runs on to where the next token starts,
     /// past comments and blank lines; edits want the end of what is written.
     pub fn content_end(&self, id: NodeId) -> u32 {
+        self.node(self.last_node(id)).map_or(0, |n| n.range.end)
+    }
+
+    /// The node written last within `id`: its last entry's value (or key), item, and so on
+    /// down; `id` itself for a scalar or an empty collection.
+    pub fn last_node(&self, id: NodeId) -> NodeId {
         let mut at = id;
         loop {
             let Some(node) = self.node(at) else {
-                return 0;
+                return at;
             };
             let last = match &node.kind {
                 NodeKind::Mapping(entries) => entries.last().map(|&(k, v)| v.unwrap_or(k)),
@@ -338,7 +344,7 @@ impl YamlTree {
             };
             match last {
                 Some(next) => at = next,
-                None => return node.range.end,
+                None => return at,
             }
         }
     }
