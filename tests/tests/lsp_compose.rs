@@ -136,6 +136,14 @@ fn facts_come_from_the_files_beside_the_compose_file() {
         .find(|d| d["code"] == "CP013")
         .unwrap();
     assert_eq!(missing["severity"], 3, "{missing}");
+    // After `${`, the names the `.env` beside the file defines.
+    let items = client.request(
+        "textDocument/completion",
+        dockwise_e2e::lsp::at(&uri, 2, "    image: my-api:${".len() as u32),
+    );
+    let items = items.as_array().or(items["items"].as_array()).unwrap();
+    let names: Vec<&str> = items.iter().filter_map(|i| i["label"].as_str()).collect();
+    assert_eq!(names, ["API_VERSION"], "{items:?}");
     assert_eq!(client.shutdown(), Some(0));
     let checked = dockwise_e2e::json(&dockwise_e2e::run_in(
         dir.path(),

@@ -812,6 +812,9 @@ pub(crate) mod schema {
 
 /// Completions at `offset` in the compose file `text` that `analysis` was computed from.
 pub fn completions(analysis: &ComposeAnalysis, text: &str, offset: u32) -> Vec<CompletionItem> {
+    if let Some(items) = interpolation_variables(analysis, text, offset) {
+        return items;
+    }
     let tree = &analysis.parse.tree;
     let Some(cx) = cursor_context(text, tree, offset) else {
         return Vec::new();
@@ -830,6 +833,82 @@ pub fn completions(analysis: &ComposeAnalysis, text: &str, offset: u32) -> Vec<C
         Site::Item => completer.item(),
     }
     completer.items
+}
+
+/// After `${` (and the start of a name): the variables Compose interpolates from, those
+/// of the `.env` beside the file first, then those of the `env_file`s (and of the process
+/// environment, when the configuration opts in). Read from the text before the cursor, so
+/// it works whatever the YAML around it looks like. `None` elsewhere.
+fn interpolation_variables(
+    analysis: &ComposeAnalysis,
+    text: &str,
+    offset: u32,
+) -> Option<Vec<CompletionItem>> {
+    let offset = (offset as usize).min(text.len());
+    if !text.is_char_boundary(offset) {
+        return None;
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..offset];
+    let typed = before
+        .bytes()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    let opening = before[..before.len() - typed].strip_suffix("${")?;
+    // `$${` is a literal `${`, and a comment is not interpolated.
+    let dollars = opening.bytes().rev().take_while(|&b| b == b'$').count();
+    if dollars % 2 == 1 || in_comment(before) {
+        return None;
+    }
+    // An unsaved buffer has nothing around it to take names from (and after `${` nothing
+    // else fits).
+    let Some(project) = analysis.facts.project.as_ref() else {
+        return Some(Vec::new());
+    };
+    let mut sources: Vec<(String, &crate::facts::compose::EnvVars)> = Vec::new();
+    if let Some(dotenv) = &project.dotenv {
+        sources.push((".env".to_owned(), dotenv));
+    }
+    for (path, file) in &project.env_files {
+        sources.push((format!("env_file `{path}`"), &file.vars));
+    }
+    sources.push(("the environment".to_owned(), &project.environment));
+    // The whole name is replaced, also the part after the cursor.
+    let rest = text[offset..]
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    let closed = text[offset + rest..].starts_with('}');
+    let range = TextRange::new((offset - typed) as u32, (offset + rest) as u32);
+    let mut seen = std::collections::HashSet::new();
+    let mut items = Vec::new();
+    for (rank, (source, vars)) in sources.iter().enumerate() {
+        for (name, value) in vars.iter() {
+            if !seen.insert(name.as_str()) {
+                continue;
+            }
+            items.push(CompletionItem {
+                label: name.clone(),
+                kind: CompletionKind::Variable,
+                detail: Some(format!("from {source}")),
+                documentation: Some(format!("`{name}={value}`")),
+                edit: TextEdit {
+                    range,
+                    new_text: if closed {
+                        name.clone()
+                    } else {
+                        format!("{name}}}")
+                    },
+                },
+                is_snippet: false,
+                filter_text: None,
+                sort_text: Some(format!("{rank}{name}")),
+                deprecated: false,
+            });
+        }
+    }
+    Some(items)
 }
 
 struct Completer<'a> {
@@ -1934,5 +2013,63 @@ mod tests {
         let first = items.iter().min_by_key(|i| i.sort_text.clone()).unwrap();
         assert_eq!(first.label, "postgres:16");
         assert!(labels(&items).contains(&"redis:7") && labels(&items).contains(&"node:22-slim"));
+    }
+
+    #[test]
+    fn interpolation_variables_from_dotenv_and_env_files() {
+        use std::sync::Arc;
+        let vars = |text: &str| Arc::new(crate::facts::parse_env_file(text));
+        let facts = || ComposeFacts {
+            project: Some(ProjectFacts {
+                dotenv: Some(vars("API_VERSION=1.4\nPORT=8080\n")),
+                env_files: std::collections::BTreeMap::from([(
+                    "api.env".to_owned(),
+                    crate::facts::compose::EnvFileFact {
+                        path: "api.env".into(),
+                        exists: true,
+                        vars: vars("LOG_LEVEL=debug\nPORT=9090\n"),
+                        git_ignored: true,
+                    },
+                )]),
+                ..ProjectFacts::default()
+            }),
+            ..ComposeFacts::default()
+        };
+        // In a value being typed, in broken YAML: `.env` first, then env files, each name once.
+        let (_, items) = complete_with("services:\n  api:\n    image: my-api:${A$0\n", facts());
+        assert_eq!(labels(&items), ["API_VERSION", "PORT", "LOG_LEVEL"]);
+        let api = find(&items, "API_VERSION");
+        assert_eq!(api.detail.as_deref(), Some("from .env"));
+        assert_eq!(api.documentation.as_deref(), Some("`API_VERSION=1.4`"));
+        assert_eq!(api.edit.new_text, "API_VERSION}");
+        assert_eq!(
+            find(&items, "PORT").documentation.as_deref(),
+            Some("`PORT=8080`")
+        );
+        assert_eq!(
+            find(&items, "LOG_LEVEL").detail.as_deref(),
+            Some("from env_file `api.env`")
+        );
+        // The typed part is replaced; a `}` already there is kept.
+        let (text, items) = complete_with(
+            "services:\n  api:\n    image: \"my-api:${AP$0}\"\n",
+            facts(),
+        );
+        let edit = &find(&items, "API_VERSION").edit;
+        assert_eq!(&text[edit.range.as_usize()], "AP");
+        assert_eq!(edit.new_text, "API_VERSION");
+        let (text, items) = complete_with(
+            "services:\n  api:\n    image: my-api:${AP$0I_VERS}\n",
+            facts(),
+        );
+        let edit = &find(&items, "API_VERSION").edit;
+        assert_eq!(&text[edit.range.as_usize()], "API_VERS");
+        // `$${` is a literal `${`; comments and unsaved buffers offer nothing of the kind.
+        let (_, items) = complete_with("services:\n  api:\n    command: echo $${$0\n", facts());
+        assert!(!labels(&items).contains(&"PORT"), "{:?}", labels(&items));
+        let (_, items) = complete_with("services:\n  api:\n    # ${$0\n", facts());
+        assert!(!labels(&items).contains(&"PORT"), "{:?}", labels(&items));
+        let items = complete("services:\n  api:\n    image: my-api:${$0\n");
+        assert!(items.is_empty(), "{:?}", labels(&items));
     }
 }
