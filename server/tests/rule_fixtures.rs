@@ -83,7 +83,8 @@ fn render(text: &str, findings: &[Diagnostic]) -> String {
                 let _ = writeln!(out, "    {line}");
             }
             if let Some(file) = &d.new_file {
-                let _ = writeln!(out, "    creates {}:", file.path);
+                let verb = if file.append { "adds to" } else { "creates" };
+                let _ = writeln!(out, "    {verb} {}:", file.path);
                 for line in file.content.lines() {
                     let _ = writeln!(out, "    + {line}");
                 }

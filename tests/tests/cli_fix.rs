@@ -133,3 +133,50 @@ fn unsafe_fixes_create_the_missing_dockerignore_but_never_replace_one() {
         "mine\n"
     );
 }
+
+/// CP012's fix adds the env file to the `.gitignore` beside the compose file and to the
+/// build context's `.dockerignore`, creating them or adding a line (once) to what is there.
+#[test]
+fn unsafe_fixes_add_an_exposed_env_file_to_the_ignore_files() {
+    let compose = "name: shop\nservices:\n  api:\n    build: ./api\n    env_file: ./api/.env\n";
+    let dir = scratch(&[
+        ("compose.yaml", compose),
+        ("api/.env", "TOKEN=x\n"),
+        ("api/Dockerfile", "FROM node:22-alpine\n"),
+        ("api/.dockerignore", "node_modules"),
+    ]);
+    let codes = |dir: &std::path::Path| -> Vec<String> {
+        let out = run_in(dir, &["check", "--format", "json", "compose.yaml"]);
+        dockwise_e2e::json(&out)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        codes(dir.path()).iter().filter(|c| *c == "CP012").count(),
+        2
+    );
+    let out = run_in(
+        dir.path(),
+        &["check", "--diff", "--unsafe-fixes", "compose.yaml"],
+    );
+    assert!(stdout(&out).contains("+/api/.env"), "{}", stdout(&out));
+    assert!(!dir.path().join(".gitignore").exists());
+    run_in(
+        dir.path(),
+        &["check", "--fix", "--unsafe-fixes", "compose.yaml"],
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(read(".gitignore"), "/api/.env\n");
+    assert_eq!(read("api/.dockerignore"), "node_modules\n.env\n");
+    assert!(!codes(dir.path()).contains(&"CP012".to_owned()));
+    // Fixing again adds nothing.
+    run_in(
+        dir.path(),
+        &["check", "--fix", "--unsafe-fixes", "compose.yaml"],
+    );
+    assert_eq!(read(".gitignore"), "/api/.env\n");
+    assert_eq!(read("api/.dockerignore"), "node_modules\n.env\n");
+}

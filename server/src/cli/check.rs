@@ -278,41 +278,69 @@ fn check_one(args: &CheckArgs, job: &Job<'_>) -> Outcome {
             return Outcome::Failed(message);
         }
     }
-    // Files that fixes create beside the Dockerfile (DF053's `.dockerignore`).
+    // Files that fixes create or add lines to beside the checked file (DF053's
+    // `.dockerignore`, CP012's `.gitignore`).
     let new_files: Vec<NewFile> = remaining
         .iter()
         .filter(|d| d.fix.as_ref().is_some_and(|f| mode.wants(f)))
         .filter_map(|d| d.new_file.clone())
         .collect();
     let dir = job.target.path.parent().unwrap_or(std::path::Path::new(""));
+    let mut wrote = false;
     for file in dedup(new_files) {
         let path = dir.join(&file.path);
-        if path.exists() {
+        let current = match std::fs::read(&path) {
+            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Outcome::Failed(format!(
+                    "reading {}: {}",
+                    path.display(),
+                    describe_io_error(&e)
+                ));
+            }
+        };
+        let Some(content) = file.applied_to(current.as_deref()) else {
             continue;
-        }
+        };
         applied += 1;
         if args.diff {
             let shown = display_path(&path, std::env::current_dir().ok().as_deref());
-            diff.push_str(&unified_diff_new(&shown, &file.content));
+            diff.push_str(&match &current {
+                Some(old) => unified_diff(&shown, old, &content),
+                None => unified_diff_new(&shown, &content),
+            });
             continue;
         }
-        let created = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, file.content.as_bytes()));
-        if let Err(e) = created {
-            return Outcome::Failed(format!(
-                "creating {}: {}",
-                path.display(),
-                describe_io_error(&e)
-            ));
+        let written = match &current {
+            Some(old) => {
+                write_fixed(&path, old, &content).map_err(|m| format!("{}: {m}", path.display()))
+            }
+            None => std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, content.as_bytes()))
+                .map_err(|e| format!("creating {}: {}", path.display(), describe_io_error(&e))),
+        };
+        if let Err(message) = written {
+            return Outcome::Failed(message);
         }
-        // The new file is a fact the findings depend on: check again with it.
-        let facts = FactsCache::new().dockerfile_facts(&job.target.path);
+        wrote = true;
+    }
+    if wrote {
+        // The files written are facts the findings depend on: check again with them.
         remaining = match kind {
-            FileKind::Compose => check(&outcome.text),
-            FileKind::Dockerfile => check_dockerfile_with(&outcome.text, &facts, &job.config),
+            FileKind::Compose => {
+                let facts = FactsCache::new()
+                    .compose_facts(&job.target.path, &outcome.text)
+                    .with_environment(job.config.options.use_environment);
+                check_compose_with(&outcome.text, &facts, &job.config)
+            }
+            FileKind::Dockerfile => {
+                let facts = FactsCache::new().dockerfile_facts(&job.target.path);
+                check_dockerfile_with(&outcome.text, &facts, &job.config)
+            }
         };
     }
     let fixed = (applied > 0).then_some(Fixed { applied, diff });
@@ -326,11 +354,27 @@ fn check_one(args: &CheckArgs, job: &Job<'_>) -> Outcome {
     }
 }
 
-/// The files to create, each once.
+/// The files to write, each once: the lines several fixes add to one file are added
+/// together (each once), and of files created whole the first is kept.
 fn dedup(mut files: Vec<NewFile>) -> Vec<NewFile> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    files
+    let mut out: Vec<NewFile> = Vec::new();
+    for file in files {
+        match out.last_mut() {
+            Some(last) if last.path == file.path => {
+                if last.append && file.append {
+                    for line in file.content.lines() {
+                        if !last.content.lines().any(|l| l == line) {
+                            last.content.push_str(line);
+                            last.content.push('\n');
+                        }
+                    }
+                }
+            }
+            _ => out.push(file),
+        }
+    }
+    out
 }
 
 /// A unified diff that creates a file.

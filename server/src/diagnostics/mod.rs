@@ -93,12 +93,49 @@ pub struct Diagnostic {
     pub new_file: Option<NewFile>,
 }
 
-/// A file to create, relative to the folder of the document that was checked.
+/// A file a fix creates (or adds lines to), relative to the folder of the document that
+/// was checked.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct NewFile {
     /// File name relative to the document's folder (`.dockerignore`).
     pub path: String,
     pub content: String,
+    /// Whether `content`'s lines are added at the end of the file (created when missing),
+    /// leaving out those it already has; otherwise the file is created only when absent.
+    pub append: bool,
+}
+
+impl NewFile {
+    /// The file's text once this is applied to its current text (`None`: no file yet);
+    /// `None` when nothing changes.
+    pub fn applied_to(&self, current: Option<&str>) -> Option<String> {
+        match (current, self.append) {
+            (None, _) => Some(self.content.clone()),
+            (Some(_), false) => None,
+            (Some(text), true) => {
+                let have: std::collections::HashSet<&str> =
+                    text.lines().map(str::trim_end).collect();
+                let missing: Vec<&str> = self
+                    .content
+                    .lines()
+                    .filter(|l| !have.contains(l.trim_end()))
+                    .collect();
+                if missing.is_empty() {
+                    return None;
+                }
+                let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+                let mut out = text.to_owned();
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push_str(nl);
+                }
+                for line in missing {
+                    out.push_str(line);
+                    out.push_str(nl);
+                }
+                Some(out)
+            }
+        }
+    }
 }
 
 impl Serialize for TextRange {
@@ -108,5 +145,40 @@ impl Serialize for TextRange {
         st.serialize_field("start", &self.start)?;
         st.serialize_field("end", &self.end)?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NewFile;
+
+    #[test]
+    fn new_files_are_created_or_get_the_lines_they_lack() {
+        let create = NewFile {
+            path: ".dockerignore".to_owned(),
+            content: ".git\n".to_owned(),
+            append: false,
+        };
+        assert_eq!(create.applied_to(None).as_deref(), Some(".git\n"));
+        assert_eq!(create.applied_to(Some("mine\n")), None);
+        let append = NewFile {
+            path: ".gitignore".to_owned(),
+            content: "/.env\n/api/.env\n".to_owned(),
+            append: true,
+        };
+        assert_eq!(
+            append.applied_to(None).as_deref(),
+            Some("/.env\n/api/.env\n")
+        );
+        // A last line without its line break gets one; CRLF files stay CRLF.
+        assert_eq!(
+            append.applied_to(Some("node_modules")).as_deref(),
+            Some("node_modules\n/.env\n/api/.env\n")
+        );
+        assert_eq!(
+            append.applied_to(Some("/.env\r\nlogs\r\n")).as_deref(),
+            Some("/.env\r\nlogs\r\n/api/.env\r\n")
+        );
+        assert_eq!(append.applied_to(Some("/api/.env\n/.env\n")), None);
     }
 }

@@ -174,7 +174,9 @@ pub(crate) fn edit_action(
 }
 
 /// The action that creates a fix's companion file (DF053's `.dockerignore`) beside the
-/// document: a workspace edit that creates it (never over an existing file) and fills it.
+/// document, or adds lines to it (CP012's `.gitignore`): a workspace edit that creates it
+/// (never over an existing file) and fills it, or rewrites it with the lines added. `None`
+/// when there is nothing to do (the file exists, or has the lines).
 pub(crate) fn create_file_action(
     pos: &Positions<'_>,
     uri: &lsp::Uri,
@@ -182,33 +184,50 @@ pub(crate) fn create_file_action(
 ) -> Option<lsp::CodeActionOrCommand> {
     let (fix, file) = (d.fix.as_ref()?, d.new_file.as_ref()?);
     let dir = super::documents::file_path(uri)?.parent()?.to_path_buf();
-    let target: lsp::Uri = format!("file://{}", percent_encode_path(&dir.join(&file.path)))
+    let path = dir.join(&file.path);
+    let current = std::fs::read(&path)
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let content = file.applied_to(current.as_deref())?;
+    let target: lsp::Uri = format!("file://{}", percent_encode_path(&path))
         .parse()
         .ok()?;
-    let create = lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
-        uri: target.clone(),
-        options: Some(lsp::CreateFileOptions {
-            overwrite: Some(false),
-            ignore_if_exists: Some(true),
-        }),
-        annotation_id: None,
-    }));
-    let fill = lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+    let mut operations = Vec::new();
+    // All of the file is replaced (its end, in UTF-16 as every client takes it).
+    let whole = match &current {
+        None => {
+            operations.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(
+                lsp::CreateFile {
+                    uri: target.clone(),
+                    options: Some(lsp::CreateFileOptions {
+                        overwrite: Some(false),
+                        ignore_if_exists: Some(true),
+                    }),
+                    annotation_id: None,
+                },
+            )));
+            lsp::Range::default()
+        }
+        Some(old) => {
+            let line = old.matches('\n').count() as u32;
+            let last = &old[old.rfind('\n').map_or(0, |i| i + 1)..];
+            let end = lsp::Position::new(line, last.encode_utf16().count() as u32);
+            lsp::Range::new(lsp::Position::new(0, 0), end)
+        }
+    };
+    operations.push(lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
         text_document: lsp::OptionalVersionedTextDocumentIdentifier {
             uri: target,
             version: None,
         },
-        edits: vec![lsp::OneOf::Left(lsp::TextEdit::new(
-            lsp::Range::default(),
-            file.content.clone(),
-        ))],
-    });
+        edits: vec![lsp::OneOf::Left(lsp::TextEdit::new(whole, content))],
+    }));
     Some(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
         title: fix.title.clone(),
         kind: Some(lsp::CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![diagnostic(pos, d)]),
         edit: Some(lsp::WorkspaceEdit {
-            document_changes: Some(lsp::DocumentChanges::Operations(vec![create, fill])),
+            document_changes: Some(lsp::DocumentChanges::Operations(operations)),
             ..Default::default()
         }),
         is_preferred: Some(false),

@@ -175,6 +175,7 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
             d.new_file = Some(NewFile {
                 path: ".env.example".to_owned(),
                 content: example.clone(),
+                append: false,
             });
         }
         out.push(d);

@@ -1,4 +1,4 @@
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Applicability, Diagnostic, Fix, NewFile};
 use crate::rules::compose::ComposeContext;
 use crate::rules::declare_rule;
 
@@ -34,8 +34,11 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// No fix yet: add the file's name to `.gitignore` and to the build context's
-    /// `.dockerignore`.
+    /// Unsafe: the fix adds the file to the `.gitignore` beside the compose file (as
+    /// `/path`, so only that file) or to the build context's `.dockerignore`, creating the
+    /// file when there is none. Git keeps tracking a file that was committed before; an
+    /// env file meant to be shared (defaults, no secrets) should be renamed rather than
+    /// ignored. No fix for a file outside the compose file's folder.
     ///
     /// ## References
     /// - Set environment variables: <https://docs.docker.com/compose/how-tos/environment-variables/set-environment-variables/>
@@ -43,7 +46,7 @@ declare_rule! {
         code: "CP012",
         name: "env-file-exposed",
         severity: Warning,
-        fixable: false,
+        fixable: true,
         default_enabled: true,
     };
 }
@@ -64,15 +67,37 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let path = entry.path;
+            // The path below the compose file's folder, as ignore files write it.
+            let below = path.strip_prefix("./").unwrap_or(path);
+            let below = (!below.is_empty()
+                && !below.starts_with('/')
+                && !below.starts_with("..")
+                && !below.contains("${")
+                && !below.contains(['\\', '\n', '*', '?', '[', '!', '#']))
+            .then_some(below);
             if !fact.git_ignored {
-                out.push(ENV_FILE_EXPOSED.diagnostic(
+                let mut d = ENV_FILE_EXPOSED.diagnostic(
                     ctx.range(entry.node),
                     format!(
                         "`{path}` holds service `{}`'s environment but git does not ignore it: \
                          add it to `.gitignore` before it is committed",
                         service.name
                     ),
-                ));
+                );
+                if let Some(below) = below {
+                    let line = format!("/{below}");
+                    d.fix = Some(Fix {
+                        title: format!("Add `{line}` to `.gitignore`"),
+                        applicability: Applicability::Unsafe,
+                        edits: Vec::new(),
+                    });
+                    d.new_file = Some(NewFile {
+                        path: ".gitignore".to_owned(),
+                        content: format!("{line}\n"),
+                        append: true,
+                    });
+                }
+                out.push(d);
             }
             // Inside which build contexts, and not excluded there.
             for (built, build) in &project.builds {
@@ -85,14 +110,36 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
                     .as_ref()
                     .is_some_and(|ignore| ignore.excluded_by(&inside).is_some());
                 if !excluded {
-                    out.push(ENV_FILE_EXPOSED.diagnostic(
+                    let mut d = ENV_FILE_EXPOSED.diagnostic(
                         ctx.range(entry.node),
                         format!(
                             "`{path}` is inside the build context of service `{built}`, and \
                              no `.dockerignore` there excludes it: a `COPY . .` puts it into \
                              the image"
                         ),
-                    ));
+                    );
+                    // The context's folder from the compose file's, when it is below it.
+                    let folder = ctx.facts.path.as_deref().and_then(|p| p.parent());
+                    let context = folder.and_then(|f| build.context.strip_prefix(f).ok());
+                    if let (Some(_), Some(context)) = (below, context) {
+                        let context = context.to_string_lossy().replace('\\', "/");
+                        let ignore = if context.is_empty() {
+                            ".dockerignore".to_owned()
+                        } else {
+                            format!("{context}/.dockerignore")
+                        };
+                        d.fix = Some(Fix {
+                            title: format!("Add `{inside}` to `{ignore}`"),
+                            applicability: Applicability::Unsafe,
+                            edits: Vec::new(),
+                        });
+                        d.new_file = Some(NewFile {
+                            path: ignore,
+                            content: format!("{inside}\n"),
+                            append: true,
+                        });
+                    }
+                    out.push(d);
                 }
             }
         }

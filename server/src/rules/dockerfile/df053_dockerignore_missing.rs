@@ -78,6 +78,7 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         diagnostic.new_file = Some(NewFile {
             path: ".dockerignore".to_owned(),
             content: TEMPLATE.replace('\n', ctx.line_ending()),
+            append: false,
         });
         out.push(diagnostic);
     }
