@@ -169,6 +169,15 @@ mod tests {
             crate::syntax::compose::parse(&after).errors.is_empty(),
             "{after}"
         );
+        // An empty block scalar ends where the next token starts (here a top-level key
+        // whose plain value runs on to the next line): the block goes after the `>-` line.
+        let src = "services:\n  web:\n    image: nginx:1.27-alpine\n    depends_on:\n      api:\n        >-\ncondition: $\n    build\n";
+        let after = fixed(src, &findings(src)[0]);
+        assert!(after.contains("        >-\n    healthcheck:\n"), "{after}");
+        assert!(
+            crate::syntax::compose::parse(&after).errors.is_empty(),
+            "{after}"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::ComposeContext;
 use crate::diagnostics::Edit;
 use crate::syntax::TextRange;
-use crate::syntax::compose::{NodeId, NodeKind};
+use crate::syntax::compose::{NodeId, NodeKind, ScalarKind};
 
 impl<'a> ComposeContext<'a> {
     /// The file's indentation step: the smallest indentation of a line that is deeper than
@@ -73,11 +73,22 @@ impl<'a> ComposeContext<'a> {
     }
 
     /// The end of the line holding the last thing written within `node` (before its line
-    /// break). An empty scalar (`key:` with nothing after it, or the empty key of a lone
-    /// `:`) has no width and sits where it is written: its line is the one it is on.
+    /// break). An empty plain scalar (`key:` with nothing after it, or the empty key of a
+    /// lone `:`) has no width and sits where it is written: its line is the one it is on.
+    /// A block scalar ends where the next token starts, even an empty one (`>-` with no
+    /// lines): its content ends on the line before.
     fn last_line_end(&self, node: NodeId) -> u32 {
-        let last = self.range(self.tree().last_node(node));
-        if last.is_empty() {
+        let tree = self.tree();
+        let last_id = tree.last_node(node);
+        let last = self.range(last_id);
+        let block = matches!(
+            tree.node(last_id).map(|n| &n.kind),
+            Some(NodeKind::Scalar {
+                style: ScalarKind::Block,
+                ..
+            })
+        );
+        if last.is_empty() && !block {
             self.line_end(last.start)
         } else {
             self.content_line_end(last.end)
