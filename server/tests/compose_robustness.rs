@@ -304,6 +304,34 @@ proptest! {
     }
 }
 
+/// Checks `first` and then each of `versions` in turn, reusing the findings kept from the
+/// version before, and compares each answer with a check of the whole file.
+fn kept_findings_equal_whole_checks(
+    first: &str,
+    versions: impl Iterator<Item = String>,
+) -> Result<(), TestCaseError> {
+    use dockwise::analysis::{check_parsed_compose, check_parsed_compose_cached};
+    let facts = ComposeFacts::default();
+    let config = Config::default();
+    let mut text = first.to_owned();
+    let (_, mut cache) = check_parsed_compose_cached(&text, &parse(&text), &facts, &config, None);
+    for next in versions {
+        let parsed = parse(&next);
+        let previous = cache.take().map(|c| (text.as_str(), c));
+        let (found, next_cache) =
+            check_parsed_compose_cached(&next, &parsed, &facts, &config, previous);
+        prop_assert_eq!(
+            &found,
+            &check_parsed_compose(&next, &parsed, &facts, &config),
+            "{:?}",
+            next
+        );
+        text = next;
+        cache = next_cache;
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::default())]
 
@@ -313,22 +341,12 @@ proptest! {
         base in prop::sample::select(fixture_texts()),
         edits in prop::collection::vec(prop::collection::vec(edit(), 1..3), 1..4),
     ) {
-        use dockwise::analysis::{check_parsed_compose, check_parsed_compose_cached};
-        let facts = dockwise::facts::ComposeFacts::default();
-        let config = dockwise::config::Config::default();
         let mut text = base.clone();
-        let parsed = parse(&text);
-        let (_, mut cache) = check_parsed_compose_cached(&text, &parsed, &facts, &config, None);
-        for step in &edits {
-            let next = apply_edits(&text, step);
-            let parsed = parse(&next);
-            let previous = cache.take().map(|c| (text.as_str(), c));
-            let (found, next_cache) =
-                check_parsed_compose_cached(&next, &parsed, &facts, &config, previous);
-            prop_assert_eq!(&found, &check_parsed_compose(&next, &parsed, &facts, &config), "{:?}", next);
-            text = next;
-            cache = next_cache;
-        }
+        let versions = edits.iter().map(|step| {
+            text = apply_edits(&text, step);
+            text.clone()
+        });
+        kept_findings_equal_whole_checks(&base, versions)?;
     }
 }
 
@@ -342,25 +360,15 @@ proptest! {
         at in any::<usize>(),
         typed in prop::sample::select(&["\n    lab", "\n    restart: always", "\n  extra:\n    image: x\n    depends_on: [db]", "\n      - \"80:80\"", "\n    healthcheck:\n      test: [\"CMD\", \"true\"]", "\n    environment:\n      NODE_ENV: production", " # dockwise: ignore=CP020"][..]),
     ) {
-        use dockwise::analysis::{check_parsed_compose, check_parsed_compose_cached};
-        let facts = dockwise::facts::ComposeFacts::default();
-        let config = dockwise::config::Config::default();
         let mut at = at % (base.len() + 1);
         while !base.is_char_boundary(at) {
             at -= 1;
         }
         let mut text = base.clone();
-        let (_, mut cache) = check_parsed_compose_cached(&text, &parse(&text), &facts, &config, None);
-        for (i, c) in typed.char_indices() {
-            let mut next = text.clone();
-            next.insert(at + i, c);
-            let parsed = parse(&next);
-            let previous = cache.take().map(|c| (text.as_str(), c));
-            let (found, next_cache) =
-                check_parsed_compose_cached(&next, &parsed, &facts, &config, previous);
-            prop_assert_eq!(&found, &check_parsed_compose(&next, &parsed, &facts, &config), "{:?}", next);
-            text = next;
-            cache = next_cache;
-        }
+        let versions = typed.char_indices().map(|(i, c)| {
+            text.insert(at + i, c);
+            text.clone()
+        });
+        kept_findings_equal_whole_checks(&base, versions)?;
     }
 }

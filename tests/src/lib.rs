@@ -107,3 +107,12 @@ pub fn json(out: &Output) -> serde_json::Value {
         )
     })
 }
+
+/// The first finding with `code` in a report with a `diagnostics` list (an LSP
+/// `publishDiagnostics` or a `check --format json` answer).
+pub fn finding<'a>(report: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    report["diagnostics"]
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["code"] == code))
+        .unwrap_or_else(|| panic!("no {code} in {report}"))
+}

@@ -129,12 +129,7 @@ fn facts_come_from_the_files_beside_the_compose_file() {
     assert!(!found.contains(&"CP026".to_owned()), "{found:?}");
     assert!(found.contains(&"CP013".to_owned()), "{found:?}");
     // Information while the file is edited (it may be written next), an error in CI.
-    let missing = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "CP013")
-        .unwrap();
+    let missing = dockwise_e2e::finding(&report, "CP013");
     assert_eq!(missing["severity"], 3, "{missing}");
     // After `${`, the names the `.env` beside the file defines.
     let items = client.request(
@@ -149,11 +144,6 @@ fn facts_come_from_the_files_beside_the_compose_file() {
         dir.path(),
         &["check", "--format", "json", "compose.yaml"],
     ));
-    let in_ci = checked["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "CP013")
-        .unwrap();
+    let in_ci = dockwise_e2e::finding(&checked, "CP013");
     assert_eq!(in_ci["severity"], "error", "{in_ci}");
 }

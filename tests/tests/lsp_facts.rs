@@ -63,12 +63,7 @@ fn dockerignore_is_cached_until_the_client_reports_a_change() {
     );
     let refreshed = client.diagnostics(&uri, Some(2));
     assert_eq!(codes(&refreshed), ["DF055"]);
-    let df055 = refreshed["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "DF055")
-        .unwrap();
+    let df055 = dockwise_e2e::finding(&refreshed, "DF055");
     let message = df055["message"].as_str().unwrap();
     assert!(message.contains("`config/app.toml` is excluded by .dockerignore (line 1: `config`)"));
     assert_eq!(df055["range"]["start"]["line"], 1);
@@ -220,5 +215,42 @@ fn the_missing_dockerignore_is_created_by_a_workspace_edit() {
         !titles.contains(&"Create a .dockerignore beside the Dockerfile"),
         "{titles:?}"
     );
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// CP012's fix adds the env file to an existing `.gitignore`: the edit replaces the whole
+/// file (to its end, in the negotiated encoding) with the line added.
+#[test]
+fn an_exposed_env_file_is_added_to_the_gitignore_there() {
+    let compose = "services:\n  api:\n    image: my-api:1.4\n    env_file: .env\n";
+    let dir = scratch(&[
+        ("compose.yaml", compose),
+        (".env", "TOKEN=x\n"),
+        (".gitignore", "# é\nnode_modules"),
+    ]);
+    let uri = uri_of(&dir.path().join("compose.yaml"));
+    let caps = json!({"workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]}}});
+    let mut client = LspClient::start(caps, Value::Null).0;
+    client.open(&uri, "dockercompose", compose);
+    client.diagnostics(&uri, Some(1));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 3, "character": 15}, "end": {"line": 3, "character": 15}}, "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    let add = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Add `/.env` to `.gitignore`")
+        .unwrap_or_else(|| panic!("no .gitignore action in {actions}"));
+    let changes = add["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "the file exists: no create");
+    let edit = &changes[0]["edits"][0];
+    assert_eq!(
+        changes[0]["textDocument"]["uri"],
+        uri_of(&dir.path().join(".gitignore")).as_str()
+    );
+    assert_eq!(edit["range"]["end"], json!({"line": 1, "character": 12}));
+    assert_eq!(edit["newText"], "# é\nnode_modules\n/.env\n");
     assert_eq!(client.shutdown(), Some(0));
 }

@@ -210,11 +210,7 @@ pub(crate) fn run_rules(
     }
     let anything_changed = !changed.is_empty();
     // Whether the text outside `services:` (the other top-level sections) is the same.
-    let services_span = ctx
-        .tree()
-        .root
-        .and_then(|root| ctx.tree().get(root, "services"))
-        .map(|s| ctx.range(s));
+    let services_span = ctx.top("services").map(|s| ctx.range(s));
     let outside_same = previous.as_ref().is_some_and(|(old_text, cache)| {
         match (cache.services_span, services_span) {
             (Some(old), Some(new)) => {
@@ -242,9 +238,9 @@ pub(crate) fn run_rules(
             let (_, cache) = previous.as_mut()?;
             Some(&mut cache.services[i]).filter(|old| old.errors == errors)
         });
+        let moved_down = edit.is_some_and(|e| e.lines != 0 && range.start > e.new_end);
         let mut runs = Vec::with_capacity(service_rules.len());
         for (r, rule) in service_rules.iter().enumerate() {
-            let moved_down = edit.is_some_and(|e| e.lines != 0 && range.start > e.new_end);
             let reusable = old
                 .as_mut()
                 .and_then(|old| old.rules.get_mut(r))
@@ -312,11 +308,10 @@ pub(crate) fn run_rules(
 
 /// Whether the finding and its fix lie within `range`.
 fn within(d: &Diagnostic, range: TextRange) -> bool {
-    let inside = |r: TextRange| r.start >= range.start && r.end <= range.end;
-    inside(d.range)
+    range.contains_range(d.range)
         && d.fix
             .as_ref()
-            .is_none_or(|f| f.edits.iter().all(|e| inside(e.range)))
+            .is_none_or(|f| f.edits.iter().all(|e| range.contains_range(e.range)))
         && d.new_file.is_none()
 }
 

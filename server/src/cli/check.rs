@@ -363,11 +363,9 @@ fn dedup(mut files: Vec<NewFile>) -> Vec<NewFile> {
         match out.last_mut() {
             Some(last) if last.path == file.path => {
                 if last.append && file.append {
-                    for line in file.content.lines() {
-                        if !last.content.lines().any(|l| l == line) {
-                            last.content.push_str(line);
-                            last.content.push('\n');
-                        }
+                    // The lines of both, each once: as if one were applied to the other.
+                    if let Some(merged) = file.applied_to(Some(&last.content)) {
+                        last.content = merged;
                     }
                 }
             }

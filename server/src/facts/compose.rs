@@ -31,11 +31,16 @@ impl ComposeFacts {
     pub fn same_as(&self, other: &ComposeFacts) -> bool {
         self.file_name == other.file_name
             && self.path == other.path
-            && match (&self.project, &other.project) {
-                (None, None) => true,
-                (Some(a), Some(b)) => a.same_as(b),
-                _ => false,
-            }
+            && both(&self.project, &other.project, ProjectFacts::same_as)
+    }
+}
+
+/// Whether two optional parts are both absent, or both there and `same`.
+fn both<T>(a: &Option<T>, b: &Option<T>, same: impl Fn(&T, &T) -> bool) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => same(a, b),
+        _ => false,
     }
 }
 
@@ -44,12 +49,7 @@ impl ProjectFacts {
         fn same<T: PartialEq>(a: &Arc<T>, b: &Arc<T>) -> bool {
             Arc::ptr_eq(a, b) || a == b
         }
-        let dotenv = match (&self.dotenv, &other.dotenv) {
-            (None, None) => true,
-            (Some(a), Some(b)) => same(a, b),
-            _ => false,
-        };
-        dotenv
+        both(&self.dotenv, &other.dotenv, same)
             && self.dotenv_git_ignored == other.dotenv_git_ignored
             && same(&self.environment, &other.environment)
             && self.env_files.len() == other.env_files.len()
@@ -72,16 +72,8 @@ impl ProjectFacts {
                 .all(|((ka, a), (kb, b))| {
                     ka == kb
                         && a.context == b.context
-                        && match (&a.dockerfile, &b.dockerfile) {
-                            (None, None) => true,
-                            (Some(x), Some(y)) => same(x, y),
-                            _ => false,
-                        }
-                        && match (&a.dockerignore, &b.dockerignore) {
-                            (None, None) => true,
-                            (Some(x), Some(y)) => Arc::ptr_eq(x, y),
-                            _ => false,
-                        }
+                        && both(&a.dockerfile, &b.dockerfile, same)
+                        && both(&a.dockerignore, &b.dockerignore, Arc::ptr_eq)
                 })
     }
 }

@@ -193,7 +193,7 @@ pub(crate) fn create_file_action(
         .parse()
         .ok()?;
     let mut operations = Vec::new();
-    // All of the file is replaced (its end, in UTF-16 as every client takes it).
+    // All of the file is replaced (its end in the negotiated encoding).
     let whole = match &current {
         None => {
             operations.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(
@@ -209,10 +209,12 @@ pub(crate) fn create_file_action(
             lsp::Range::default()
         }
         Some(old) => {
-            let line = old.matches('\n').count() as u32;
-            let last = &old[old.rfind('\n').map_or(0, |i| i + 1)..];
-            let end = lsp::Position::new(line, last.encode_utf16().count() as u32);
-            lsp::Range::new(lsp::Position::new(0, 0), end)
+            let end =
+                crate::text::LineIndex::new(old).line_col(old, old.len() as u32, pos.encoding);
+            lsp::Range::new(
+                lsp::Position::new(0, 0),
+                lsp::Position::new(end.line, end.col),
+            )
         }
     };
     operations.push(lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {

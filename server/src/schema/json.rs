@@ -101,16 +101,26 @@ fn convert(tree: &YamlTree, id: NodeId, budget: &mut usize, depth: usize) -> Res
 
 /// A mapping entry's name, and whether a full reading keeps it (`!reset` removes it).
 fn entry_name_only(tree: &YamlTree, key: NodeId, value: Option<NodeId>) -> (String, bool) {
-    let name = match tree.node(key).map(|k| &k.kind) {
+    (key_name(tree, key), !is_reset(tree, value))
+}
+
+/// A mapping key as the schema sees it.
+fn key_name(tree: &YamlTree, key: NodeId) -> String {
+    match tree.node(key).map(|k| &k.kind) {
         Some(NodeKind::Scalar { value, .. }) => value.to_string(),
+        // A list or mapping as a key: Compose refuses it; the schema sees a key no property
+        // matches.
         _ => "?".to_owned(),
-    };
-    let reset = value
+    }
+}
+
+/// Whether a value is tagged `!reset` (removed when files are merged).
+fn is_reset(tree: &YamlTree, value: Option<NodeId>) -> bool {
+    value
         .map(|v| tree.resolve(v))
         .and_then(|v| tree.node(v))
         .and_then(|n| n.merge_tag())
-        == Some(MergeTag::Reset);
-    (name, !reset)
+        == Some(MergeTag::Reset)
 }
 
 /// A mapping entry's name and value (`None` for a value `!reset` removes).
@@ -121,13 +131,7 @@ fn entry_json(
     budget: &mut usize,
     depth: usize,
 ) -> Result<(String, Option<Value>), Limit> {
-    let name = match tree.node(key).map(|k| &k.kind) {
-        Some(NodeKind::Scalar { value, .. }) => value.to_string(),
-        // A list or mapping as a key: Compose refuses it; the schema sees a key no property
-        // matches.
-        _ => "?".to_owned(),
-    };
-    Ok((name, value_json(tree, value, budget, depth)?))
+    Ok((key_name(tree, key), value_json(tree, value, budget, depth)?))
 }
 
 /// A mapping value's JSON (`None` for a value `!reset` removes when files are merged).
@@ -137,12 +141,7 @@ pub fn value_json(
     budget: &mut usize,
     depth: usize,
 ) -> Result<Option<Value>, Limit> {
-    let resolved = value.map(|v| tree.resolve(v));
-    if resolved
-        .and_then(|v| tree.node(v))
-        .and_then(|n| n.merge_tag())
-        == Some(MergeTag::Reset)
-    {
+    if is_reset(tree, value) {
         return Ok(None);
     }
     Ok(Some(match value {

@@ -206,11 +206,7 @@ pub(super) fn report(
     let value = instance
         .pointer(error.instance_path().as_str())
         .unwrap_or(&Value::Null);
-    // The service the error is in, when it is in one.
-    let service = match path.as_slice() {
-        [first, name, ..] if first == "services" => Some(name.clone()),
-        _ => None,
-    };
+    let service = service_of(&path);
     let mut push = |range: TextRange, message: String| {
         out.push(SchemaError {
             range,
@@ -458,10 +454,7 @@ fn one_of(
             }
             let here = display_path(path);
             out.push(SchemaError {
-                service: match path {
-                    [first, name, ..] if first == "services" => Some(name.clone()),
-                    _ => None,
-                },
+                service: service_of(path),
                 range: null_aware_range(tree, at, value),
                 message: if value.is_null() && path.len() == 2 {
                     format!(
@@ -477,5 +470,13 @@ fn one_of(
                 },
             });
         }
+    }
+}
+
+/// The service an instance path is in (`services.<name>...`), if any.
+fn service_of(path: &[String]) -> Option<String> {
+    match path {
+        [first, name, ..] if first == "services" => Some(name.clone()),
+        _ => None,
     }
 }

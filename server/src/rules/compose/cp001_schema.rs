@@ -134,12 +134,7 @@ fn duplicate_keys(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
 
 /// Where a service's value is written.
 fn value_range(ctx: &ComposeContext<'_>, service: &Service<'_>) -> Option<TextRange> {
-    let value = service.value?;
-    let start = ctx.range(value).start;
-    Some(TextRange::new(
-        start,
-        ctx.tree().content_end(value).max(start),
-    ))
+    service.value.map(|value| ctx.written(value))
 }
 
 /// The keys of the mapping `id` written a second time.

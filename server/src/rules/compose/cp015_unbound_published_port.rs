@@ -1,4 +1,4 @@
-use super::cp017_duplicate_published_port::{host_side, interpolated, written};
+use super::cp017_duplicate_published_port::{host_side, interpolated};
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::compose::{ComposeContext, PortEntry};
 use crate::rules::declare_rule;
@@ -80,11 +80,11 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
             let fix = bind_to_localhost(ctx, body, &entry, published.is_some());
             out.push(match fix {
                 Some(fix) => UNBOUND_PUBLISHED_PORT.diagnostic_with_fix(
-                    written(ctx, entry.node),
+                    ctx.written(entry.node),
                     message,
                     fix,
                 ),
-                None => UNBOUND_PUBLISHED_PORT.diagnostic(written(ctx, entry.node), message),
+                None => UNBOUND_PUBLISHED_PORT.diagnostic(ctx.written(entry.node), message),
             });
         }
     }

@@ -1,7 +1,5 @@
 use super::cp015_unbound_published_port::inside;
-use super::cp017_duplicate_published_port::{
-    all_interfaces, host_side, interpolated, port_range, written,
-};
+use super::cp017_duplicate_published_port::{all_interfaces, host_side, interpolated, port_range};
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::rules::compose::{ComposeContext, PortEntry, Service};
 use crate::rules::declare_rule;
@@ -135,11 +133,11 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
             );
             let mut d = match fix(ctx, service, body, entry, ip, published, ports.len()) {
                 Some(fix) => DATASTORE_PORT_PUBLISHED.diagnostic_with_fix(
-                    written(ctx, entry.node),
+                    ctx.written(entry.node),
                     message,
                     fix,
                 ),
-                None => DATASTORE_PORT_PUBLISHED.diagnostic(written(ctx, entry.node), message),
+                None => DATASTORE_PORT_PUBLISHED.diagnostic(ctx.written(entry.node), message),
             };
             d.severity = severity;
             out.push(d);

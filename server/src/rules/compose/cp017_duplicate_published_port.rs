@@ -74,13 +74,6 @@ pub(super) fn host_side<'a>(entry: &PortEntry<'a>) -> (Option<&'a str>, Option<&
     }
 }
 
-/// Where a list entry is written: a block mapping's own range runs on over the blank
-/// lines and comments after it, which a finding should not cover.
-pub(super) fn written(ctx: &ComposeContext<'_>, node: NodeId) -> TextRange {
-    let range = ctx.range(node);
-    TextRange::new(range.start, ctx.tree().content_end(node).max(range.start))
-}
-
 /// Whether a host address means every interface (none given, `0.0.0.0`, `::`).
 pub(super) fn all_interfaces(ip: Option<&str>) -> bool {
     matches!(ip, None | Some("" | "0.0.0.0" | "::" | "[::]"))
@@ -160,7 +153,7 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
                 protocol: entry.protocol.to_ascii_lowercase(),
                 ports,
                 profiles: profiles.clone(),
-                range: written(ctx, entry.node),
+                range: ctx.written(entry.node),
                 text: published_text.to_owned(),
             };
             if let Some((earlier, port)) =

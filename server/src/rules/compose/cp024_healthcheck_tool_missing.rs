@@ -2,7 +2,7 @@ use super::compose_health::{ServiceImage, service_image, test_of};
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::compose::ComposeContext;
 use crate::rules::declare_rule;
-use crate::rules::dockerfile::health::{json_array, probe_args};
+use crate::rules::dockerfile::health::{is_url, json_array, probe_args};
 use crate::rules::dockerfile::images::{Family, ImageFacts, Tool};
 use crate::syntax::TextRange;
 use crate::syntax::compose::NodeId;
@@ -99,6 +99,12 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let fails = "the check fails every time and the container is reported unhealthy";
+        let missing = |program: &str| {
+            format!(
+                "the healthcheck of `{}` runs `{program}`, which {whose} does not have: {fails}",
+                service.name
+            )
+        };
         let Some(&(first, first_node)) = test.args.first() else {
             continue;
         };
@@ -110,10 +116,7 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
                     .iter()
                     .find(|(name, tool)| *name == program && facts.ships(*tool) == Some(false))
                     .map(|(name, _)| {
-                        let message = format!(
-                            "the healthcheck of `{}` runs `{name}`, which {whose} does not have: {fails}",
-                            service.name
-                        );
+                        let message = missing(name);
                         let url = test.args[1..]
                             .iter()
                             .map(|(a, _)| *a)
@@ -163,11 +166,7 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
                             ),
                             _ => ctx.range(first_node),
                         };
-                        let message = format!(
-                            "the healthcheck of `{}` runs `{name}`, which {whose} does not have: {fails}",
-                            service.name
-                        );
-                        Some((at, message, url_of(command).filter(|_| simple)))
+                        Some((at, missing(name), url_of(command).filter(|_| simple)))
                     })
                 }
             }
@@ -182,10 +181,6 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
             None => HEALTHCHECK_TOOL_MISSING.diagnostic(range, message),
         });
     }
-}
-
-fn is_url(text: &str) -> bool {
-    text.starts_with("http://") || text.starts_with("https://")
 }
 
 /// The fix rewriting the `test` of `healthcheck` to fetch `url` in exec form with what the
@@ -212,7 +207,7 @@ fn runtime_probe(
     let end = if ctx.text[range.as_usize()].starts_with('[') {
         range.end
     } else {
-        ctx.tree().content_end(value)
+        ctx.written(value).end
     }
     .max(start);
     let program = args[0].rsplit('/').next().unwrap_or(&args[0]).to_owned();

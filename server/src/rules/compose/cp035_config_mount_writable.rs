@@ -1,5 +1,4 @@
 use super::cp015_unbound_published_port::inside;
-use super::cp017_duplicate_published_port::written;
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::compose::{ComposeContext, VolumeEntry};
 use crate::rules::declare_rule;
@@ -94,11 +93,11 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
             );
             out.push(match fix(ctx, body, &volume) {
                 Some(fix) => CONFIG_MOUNT_WRITABLE.diagnostic_with_fix(
-                    written(ctx, volume.node),
+                    ctx.written(volume.node),
                     message,
                     fix,
                 ),
-                None => CONFIG_MOUNT_WRITABLE.diagnostic(written(ctx, volume.node), message),
+                None => CONFIG_MOUNT_WRITABLE.diagnostic(ctx.written(volume.node), message),
             });
         }
     }

@@ -1,4 +1,3 @@
-use super::cp017_duplicate_published_port::written;
 use crate::diagnostics::Diagnostic;
 use crate::rules::compose::ComposeContext;
 use crate::rules::declare_rule;
@@ -94,7 +93,7 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
                 .is_some_and(|s| DOCKER_SOCKETS.contains(&s.trim_end_matches('/')));
             if socket {
                 report(
-                    written(ctx, volume.node),
+                    ctx.written(volume.node),
                     format!(
                         "`{name}` mounts the Docker socket: whatever runs in it controls Docker, \
                          and through it the host"

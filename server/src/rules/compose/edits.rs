@@ -47,6 +47,13 @@ impl<'a> ComposeContext<'a> {
         &SPACES[..unit]
     }
 
+    /// Where a node is written: a block collection's own range runs on over the blank lines
+    /// and comments after it, which a finding (or an edit) should not cover.
+    pub fn written(&self, node: NodeId) -> TextRange {
+        let range = self.range(node);
+        TextRange::new(range.start, self.tree().content_end(node).max(range.start))
+    }
+
     /// The column (in bytes) of a node, when it starts its line after spaces only.
     pub fn block_indent(&self, node: NodeId) -> Option<usize> {
         let start = self.range(node).start;

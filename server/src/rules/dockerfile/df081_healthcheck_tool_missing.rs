@@ -143,9 +143,10 @@ pub(crate) fn check(ctx: &DockerfileContext<'_>, out: &mut Vec<Diagnostic>) {
         if facts.ships(*tool) != Some(false) || installs(ctx, last.index, tool_name) {
             continue;
         }
-        let url = program.args.iter().find(|a| {
-            a.literal && (a.text.starts_with("http://") || a.text.starts_with("https://"))
-        });
+        let url = program
+            .args
+            .iter()
+            .find(|a| a.literal && super::health::is_url(&a.text));
         let replacement = url.and_then(|url| probe(ctx, last.index, &facts, &url.text));
         let message = format!(
             "the final image has no `{tool_name}`, so this health check fails every time and the container is reported unhealthy"

@@ -54,6 +54,11 @@ pub(crate) fn probe_args(
     })
 }
 
+/// Whether a probe's argument is the URL it fetches.
+pub(crate) fn is_url(text: &str) -> bool {
+    text.starts_with("http://") || text.starts_with("https://")
+}
+
 /// Strings as a JSON array, for exec form.
 pub(crate) fn json_array(args: &[String]) -> String {
     let strings: Vec<String> = args
