@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::ComposeAnalysis;
 use super::completion::{ITEM, NameKind, declared, parent_path, schema, shape, yaml_value};
 use crate::ide::Hover;
+use crate::rules::compose::interpolation::{VariableUse, variables};
 use crate::syntax::TextRange;
 use crate::syntax::compose::{MAX_DEPTH, NodeId, NodeKind, ScalarKind, YamlTree};
 
@@ -210,7 +211,7 @@ fn value_hover(analysis: &ComposeAnalysis, text: &str, hit: &Hit, offset: u32) -
     let node = tree.node(hit.node)?;
     let raw = text.get(node.range.as_usize())?;
     let rel = (offset - node.range.start) as usize;
-    if let Some(var) = variable_at(raw, rel, 0) {
+    if let Some(var) = variable_at(raw, rel) {
         let range = TextRange::new(
             node.range.start + var.start as u32,
             node.range.start + var.end as u32,
@@ -449,105 +450,16 @@ fn stage_hover(
     Some(Hover { range, markdown })
 }
 
-/// A `${NAME...}` or `$NAME` and its parts, offsets within the scanned text.
-#[derive(Debug, PartialEq, Eq)]
-struct VariableAt<'a> {
-    name: &'a str,
-    /// `:-`, `-`, `:?`, `?`, `:+`, `+` or empty.
-    operator: &'a str,
-    /// What follows the operator (a default, an error message, a replacement).
-    argument: &'a str,
-    start: usize,
-    end: usize,
-}
-
 /// The variable written around `at` in `raw` (the innermost one, for one inside another's
-/// default); `$$` is an escaped dollar.
-fn variable_at(raw: &str, at: usize, depth: usize) -> Option<VariableAt<'_>> {
-    let bytes = raw.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() && i <= at {
-        if bytes[i] != b'$' {
-            i += 1;
-            continue;
-        }
-        match bytes.get(i + 1) {
-            Some(b'$') => i += 2,
-            Some(b'{') => {
-                let mut level = 0;
-                let mut end = None;
-                for (j, &b) in bytes.iter().enumerate().skip(i + 1) {
-                    match b {
-                        b'{' => level += 1,
-                        b'}' => {
-                            level -= 1;
-                            if level == 0 {
-                                end = Some(j);
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                let end = end?;
-                if at > end + 1 {
-                    i = end + 1;
-                    continue;
-                }
-                let inner = &raw[i + 2..end];
-                let name_len = inner
-                    .bytes()
-                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                    .count();
-                let rest = &inner[name_len..];
-                let operator = [":-", ":?", ":+", "-", "?", "+"]
-                    .into_iter()
-                    .find(|op| rest.starts_with(op))
-                    .unwrap_or("");
-                let argument = &rest[operator.len()..];
-                let argument_start = i + 2 + name_len + operator.len();
-                if depth < 8
-                    && at >= argument_start
-                    && at <= argument_start + argument.len()
-                    && let Some(nested) = variable_at(argument, at - argument_start, depth + 1)
-                {
-                    return Some(VariableAt {
-                        start: nested.start + argument_start,
-                        end: nested.end + argument_start,
-                        ..nested
-                    });
-                }
-                return (name_len > 0).then_some(VariableAt {
-                    name: &inner[..name_len],
-                    operator,
-                    argument,
-                    start: i,
-                    end: end + 1,
-                });
-            }
-            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
-                let len = bytes[i + 1..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                    .count();
-                if at <= i + 1 + len {
-                    return Some(VariableAt {
-                        name: &raw[i + 1..i + 1 + len],
-                        operator: "",
-                        argument: "",
-                        start: i,
-                        end: i + 1 + len,
-                    });
-                }
-                i += 1 + len;
-            }
-            _ => i += 1,
-        }
-    }
-    None
+/// default).
+fn variable_at(raw: &str, at: usize) -> Option<VariableUse<'_>> {
+    variables(raw)
+        .into_iter()
+        .filter(|v| v.start <= at && at <= v.end)
+        .min_by_key(|v| v.end - v.start)
 }
 
-fn variable_markdown(analysis: &ComposeAnalysis, var: &VariableAt<'_>) -> String {
+fn variable_markdown(analysis: &ComposeAnalysis, var: &VariableUse<'_>) -> String {
     let name = var.name;
     let project = analysis.facts.project.as_ref();
     // The environment (when the user opted in to reading it) wins over `.env`, as in

@@ -135,9 +135,10 @@ fn long_form(
             return None;
         }
         names.push(name);
-        // The name as written (quotes kept); the item must be written in the list itself.
+        // The name as written (quotes kept); the item must be written in the list itself,
+        // on one line (a key cannot run over two).
         let written = ctx.text.get(ctx.range(item).as_usize())?;
-        if !written_inside(ctx, item, list) || written.is_empty() {
+        if !written_inside(ctx, item, list) || written.is_empty() || written.contains('\n') {
             return None;
         }
         let condition = if healthy(name) {
@@ -282,6 +283,13 @@ mod tests {
         }
         let src = format!(
             "services:\n  api:\n    image: acme/api:1\n    depends_on:\n      - cache\n      # the database\n      - db\n{DB}"
+        );
+        let found = findings(&src);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].fix.is_none());
+        // A name written over two lines (a plain scalar in a flow list) cannot be a key.
+        let src = format!(
+            "services:\n  api:\n    image: acme/api:1\n    depends_on: [db, ---\n\"cache\"]\n{DB}"
         );
         let found = findings(&src);
         assert_eq!(found.len(), 1);

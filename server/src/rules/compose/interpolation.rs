@@ -15,6 +15,10 @@ pub struct VariableUse<'a> {
     /// `${VAR:-x}`, `${VAR-x}`, `${VAR:+x}`, `${VAR+x}`: the value never comes out empty
     /// by surprise. `${VAR:?err}` / `${VAR?err}` fail loudly instead, which counts too.
     pub handled: bool,
+    /// `:-`, `-`, `:?`, `?`, `:+`, `+`, or empty.
+    pub operator: &'a str,
+    /// What follows the operator: a default, an error message or a replacement.
+    pub argument: &'a str,
     /// Written with braces (`${VAR}`), so a fix can rewrite it in place.
     pub braced: bool,
 }
@@ -65,23 +69,25 @@ fn scan<'a>(value: &'a str, base: usize, out: &mut Vec<VariableUse<'a>>, depth: 
                     .count();
                 let name = &inner[..name_len];
                 let rest = &inner[name_len..];
-                let handled = [":-", "-", ":?", "?", ":+", "+"]
-                    .iter()
-                    .any(|op| rest.starts_with(op));
+                let operator = [":-", ":?", ":+", "-", "?", "+"]
+                    .into_iter()
+                    .find(|op| rest.starts_with(op))
+                    .unwrap_or("");
+                let argument = &rest[operator.len()..];
                 if !name.is_empty() {
                     out.push(VariableUse {
                         name,
                         start: base + i,
                         end: base + end + 1,
-                        handled,
+                        handled: !operator.is_empty(),
+                        operator,
+                        argument,
                         braced: true,
                     });
                 }
                 if depth < 8 {
-                    let operator = rest.bytes().take_while(|b| b"-:?+".contains(b)).count();
-                    let default = &rest[operator..];
-                    let offset = base + i + 2 + name_len + operator;
-                    scan(default, offset, out, depth + 1);
+                    let offset = base + i + 2 + name_len + operator.len();
+                    scan(argument, offset, out, depth + 1);
                 }
                 i = end + 1;
             }
@@ -95,6 +101,8 @@ fn scan<'a>(value: &'a str, base: usize, out: &mut Vec<VariableUse<'a>>, depth: 
                     start: base + i,
                     end: base + i + 1 + len,
                     handled: false,
+                    operator: "",
+                    argument: "",
                     braced: false,
                 });
                 i += 1 + len;

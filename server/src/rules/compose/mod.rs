@@ -38,7 +38,7 @@ mod cp050_ordering;
 mod cp051_volume_quotes;
 mod edits;
 mod env_files;
-mod interpolation;
+pub(crate) mod interpolation;
 pub mod suppression;
 mod values;
 

@@ -173,19 +173,20 @@ impl<'a> ComposeContext<'a> {
                             Some((rest, protocol)) => (rest, protocol),
                             None => (text, "tcp"),
                         };
-                        // [ip:][published:]target; an IPv6 address is in brackets.
+                        // [ip:][published:]target; an IPv6 address may be in brackets,
+                        // and without them is everything before the last two parts (as
+                        // Docker splits it).
                         let (host_ip, rest) = match rest.strip_prefix('[') {
                             Some(v6) => {
                                 let (ip, after) = v6.split_once("]:")?;
                                 (Some(ip), after)
                             }
-                            None => match rest.matches(':').count() {
-                                2 => {
-                                    let (ip, after) = rest.split_once(':')?;
-                                    (Some(ip), after)
-                                }
-                                _ => (None, rest),
-                            },
+                            None if rest.matches(':').count() >= 2 => {
+                                let (before_target, _) = rest.rsplit_once(':')?;
+                                let (ip, _) = before_target.rsplit_once(':')?;
+                                (Some(ip), &rest[ip.len() + 1..])
+                            }
+                            None => (None, rest),
                         };
                         let (published, target) = match rest.rsplit_once(':') {
                             Some((published, target)) => (Some(published), target),
@@ -336,7 +337,7 @@ mod tests {
 
     #[test]
     fn ports_and_volumes_in_both_syntaxes() {
-        let text = "services:\n  a:\n    ports:\n      - 80\n      - \"8080:80\"\n      - 127.0.0.1:5432:5432/udp\n      - \"[::1]:6379:6379\"\n      - target: 90\n        published: \"9090\"\n    volumes:\n      - ./src:/app:ro\n      - data:/var/lib\n      - /app/node_modules\n      - C:\\data:/data\n      - type: bind\n        source: ./x\n        target: /x\n        read_only: true\n";
+        let text = "services:\n  a:\n    ports:\n      - 80\n      - \"8080:80\"\n      - 127.0.0.1:5432:5432/udp\n      - \"[::1]:6379:6379\"\n      - \"::1:6380:6379\"\n      - target: 90\n        published: \"9090\"\n    volumes:\n      - ./src:/app:ro\n      - data:/var/lib\n      - /app/node_modules\n      - C:\\data:/data\n      - type: bind\n        source: ./x\n        target: /x\n        read_only: true\n";
         with_service(text, |ctx, s| {
             let ports: Vec<_> = ctx
                 .ports(s)
@@ -350,6 +351,7 @@ mod tests {
                     (None, Some("8080"), "80", "tcp"),
                     (Some("127.0.0.1"), Some("5432"), "5432", "udp"),
                     (Some("::1"), Some("6379"), "6379", "tcp"),
+                    (Some("::1"), Some("6380"), "6379", "tcp"),
                     (None, Some("9090"), "90", "tcp"),
                 ]
             );

@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 #[cfg(test)]
 use super::parse;
-use super::segments::{Layout, Segment, copy_shifted, read_alone, split, still_one_entry};
+use super::segments::{
+    Layout, Leaf, Segment, copy_shifted, entries_in, key_start, read_alone, split,
+};
 use super::{Node, NodeId, NodeKind, YamlError, YamlParse, YamlTree, parse_once};
 use crate::syntax::TextRange;
 
@@ -91,9 +93,11 @@ fn entries_around(
     chain
 }
 
-/// Re-reads the top-level entry or service around the edit alone, the way [`parse`](super::parse) reads
-/// each entry of a text with a syntax error ([`super::parse_by_entries`]), when the file's
-/// entries are the same lines before and after the edit.
+/// Re-reads the top-level entry or service around the edit alone, the way
+/// [`parse`](super::parse) reads each entry of a text with a syntax error
+/// ([`super::parse_by_entries`]), when the file's other entries are the same lines before
+/// and after the edit. A service whose lines now hold several services (a `:` typed after
+/// a new name) is read as those services.
 fn reparse_by_entries(
     old: &YamlParse,
     old_text: &str,
@@ -110,9 +114,10 @@ fn reparse_by_entries(
     let i = old_leaves
         .iter()
         .position(|l| l.segment.start <= prefix && old_end <= l.segment.end)?;
-    let old_leaf = old_leaves[i].segment;
-    // Every entry is where it was, the edited one longer or shorter.
-    let after = old_leaf.end;
+    let old_leaf = old_leaves[i];
+    let old_segment = old_leaf.segment;
+    // Every other entry is where it was, the edited one longer or shorter.
+    let after = old_segment.end;
     let shift = |s: &Segment| Segment {
         start: if s.start >= after {
             (s.start as i64 + delta) as usize
@@ -126,25 +131,42 @@ fn reparse_by_entries(
         },
         column: s.column,
     };
-    let new_layout = Layout {
-        top: old_layout.top.iter().map(shift).collect(),
-        services: old_layout
-            .services
-            .as_ref()
-            .map(|(at, services)| (*at, services.iter().map(shift).collect())),
+    let edited = Leaf {
+        segment: Segment {
+            end: (old_segment.end as i64 + delta) as usize,
+            ..old_segment
+        },
+        ..old_leaf
     };
-    let leaf = new_layout.leaves()[i];
-    let region = new_text.get(leaf.segment.start..leaf.segment.end)?;
+    let region = new_text.get(edited.segment.start..edited.segment.end)?;
     // The next entry's key line still starts a line (the edit did not join them).
-    let ends_a_line = leaf.segment.end == new_text.len() || region.ends_with('\n');
-    if !ends_a_line || !still_one_entry(region, &leaf) {
+    let ends_a_line = edited.segment.end == new_text.len() || region.ends_with('\n');
+    if !ends_a_line {
         return None;
     }
-    let read = read_alone(new_text, &leaf)?;
+    let parts = entries_in(region, &edited)?;
+    let mut reads = Vec::with_capacity(parts.len());
+    for part in &parts {
+        reads.push((read_alone(new_text, part)?, part.segment.start));
+    }
+    let new_layout = Layout {
+        top: old_layout.top.iter().map(shift).collect(),
+        services: old_layout.services.as_ref().map(|(at, services)| {
+            let mut list = Vec::with_capacity(services.len() + parts.len());
+            for s in services {
+                if *s == old_segment && edited.service {
+                    list.extend(parts.iter().map(|p| p.segment));
+                } else {
+                    list.push(shift(s));
+                }
+            }
+            (*at, list)
+        }),
+    };
     // The old entry it replaces.
     let tree = &old.tree;
     let root = tree.root?;
-    let parent = if leaf.service {
+    let parent = if edited.service {
         let (at, _) = old_layout.services.as_ref()?;
         let services_key = old_layout.top[*at].start as u32;
         let NodeKind::Mapping(entries) = &tree.node(root)?.kind else {
@@ -162,61 +184,68 @@ fn reparse_by_entries(
     };
     // The old tree has one entry per entry found from the lines (a line the lines call
     // part of an entry may be an entry of its own in a clean reading: `: value`).
-    let siblings: Vec<u32> = old_leaves
-        .iter()
-        .filter(|l| l.service == leaf.service)
-        .map(|l| (l.segment.start + l.segment.column) as u32)
-        .collect();
-    let siblings: &[u32] = if leaf.service {
-        &siblings
+    let siblings: Vec<u32> = if edited.service {
+        old_leaves
+            .iter()
+            .filter(|l| l.service)
+            .map(|l| key_start(old_text, l).map(|at| at as u32))
+            .collect::<Option<_>>()?
     } else {
         // The root's entries are every top-level entry, `services:` included.
-        &old_layout
-            .top
-            .iter()
-            .map(|s| s.start as u32)
-            .collect::<Vec<_>>()
+        old_layout.top.iter().map(|s| s.start as u32).collect()
     };
     if entries.len() != siblings.len()
         || entries
             .iter()
-            .zip(siblings)
+            .zip(&siblings)
             .any(|((k, _), &start)| tree.nodes[*k].range.start != start)
     {
         return None;
     }
-    let key_start = (old_leaf.start + old_leaf.column) as u32;
+    let old_key = key_start(old_text, &old_leaf)? as u32;
     let &(key, value) = entries
         .iter()
-        .find(|(k, _)| tree.nodes[*k].range.start == key_start)?;
+        .find(|(k, _)| tree.nodes[*k].range.start == old_key)?;
     let mut errors: Vec<YamlError> = old
         .errors
         .iter()
-        .filter(|e| (e.range.start as usize) < old_leaf.start)
+        .filter(|e| (e.range.start as usize) < old_segment.start)
         .cloned()
         .collect();
-    errors.extend(read.errors_at(leaf.segment.start));
+    for (read, offset) in &reads {
+        errors.extend(read.errors_at(*offset));
+    }
     errors.extend(
         old.errors
             .iter()
             // The last entry's errors may sit at the text's end.
-            .filter(|e| e.range.start as usize >= old_leaf.end && old_leaf.end < old_text.len())
+            .filter(|e| {
+                e.range.start as usize >= old_segment.end && old_segment.end < old_text.len()
+            })
             .map(|e| YamlError {
                 message: e.message.clone(),
                 range: e.range.moved(delta),
             }),
     );
+    let fresh = reads
+        .iter()
+        .map(|(read, offset)| FreshEntry {
+            tree: &read.tree,
+            key: read.key,
+            value: read.value,
+            offset: *offset as i64,
+        })
+        .collect();
     let tree = splice(
         tree,
-        parent,
-        key,
-        value,
-        &read.tree,
-        read.key,
-        read.value,
-        leaf.segment.start as i64,
-        old_leaf.end as u32,
-        delta,
+        Replacement {
+            parent,
+            key,
+            value,
+            fresh,
+            old_region_end: old_segment.end as u32,
+            delta,
+        },
     );
     let by_entries = !errors.is_empty();
     Some(YamlParse {
@@ -374,15 +403,19 @@ fn try_entry(
     errors.sort_by_key(|e| e.range.start);
     let tree = splice(
         tree,
-        parent,
-        key,
-        value,
-        &fresh.tree,
-        *new_key,
-        *new_value,
-        start as i64,
-        old_region_end as u32,
-        delta,
+        Replacement {
+            parent,
+            key,
+            value,
+            fresh: vec![FreshEntry {
+                tree: &fresh.tree,
+                key: *new_key,
+                value: *new_value,
+                offset: start as i64,
+            }],
+            old_region_end: old_region_end as u32,
+            delta,
+        },
     );
     Some(YamlParse {
         tree,
@@ -392,49 +425,33 @@ fn try_entry(
     })
 }
 
-/// What [`splice`] puts where.
+/// An entry read alone that takes the old entry's place.
+struct FreshEntry<'a> {
+    tree: &'a YamlTree,
+    key: NodeId,
+    value: Option<NodeId>,
+    /// Where its text starts in the new text (the tree's offsets are relative).
+    offset: i64,
+}
+
+/// What [`splice`] puts where: the entry `key: value` of `parent` gives way to `fresh` (one
+/// entry, or several when the edit split one into more).
 struct Replacement<'a> {
     parent: NodeId,
     key: NodeId,
     value: Option<NodeId>,
-    fresh: &'a YamlTree,
-    fresh_key: NodeId,
-    fresh_value: Option<NodeId>,
-    /// Where the region starts in the new text (the fresh tree's offsets are relative).
-    offset: i64,
+    fresh: Vec<FreshEntry<'a>>,
     /// Where the region ended in the old text, and how far what follows moved.
     old_region_end: u32,
     delta: i64,
 }
 
-/// A copy of `old` (in document order, only reachable nodes) with the entry `key: value` of
-/// `parent` replaced by `fresh`'s entry, and the nodes after the old region moved.
-#[allow(clippy::too_many_arguments)]
-fn splice(
-    old: &YamlTree,
-    parent: NodeId,
-    key: NodeId,
-    value: Option<NodeId>,
-    fresh: &YamlTree,
-    fresh_key: NodeId,
-    fresh_value: Option<NodeId>,
-    offset: i64,
-    old_region_end: u32,
-    delta: i64,
-) -> YamlTree {
-    let replacement = Replacement {
-        parent,
-        key,
-        value,
-        fresh,
-        fresh_key,
-        fresh_value,
-        offset,
-        old_region_end,
-        delta,
-    };
+/// A copy of `old` (in document order, only reachable nodes) with the replaced entry in
+/// place and the nodes after the old region moved.
+fn splice(old: &YamlTree, replacement: Replacement<'_>) -> YamlTree {
+    let fresh_len: usize = replacement.fresh.iter().map(|f| f.tree.nodes.len()).sum();
     let mut out = YamlTree {
-        nodes: Vec::with_capacity(old.nodes.len() + fresh.nodes.len()),
+        nodes: Vec::with_capacity(old.nodes.len() + fresh_len),
         root: None,
     };
     // Old node id -> new id, for aliases (which point back to anchored nodes).
@@ -477,14 +494,24 @@ fn copy_node(
     remap[id] = Some(new_id);
     let kind = match &node.kind {
         NodeKind::Mapping(entries) => {
-            let mut copied = Vec::with_capacity(entries.len());
+            // A block mapping starts at its first key (unless at an anchor or tag before
+            // it), which may have moved: a line typed above it.
+            if id == r.parent
+                && entries.first() == Some(&(r.key, r.value))
+                && node.range.start == old.nodes[r.key].range.start
+                && let Some(first) = r.fresh.first()
+            {
+                let fresh_key = first.tree.nodes[first.key].range.start;
+                out.nodes[new_id].range.start = (i64::from(fresh_key) + first.offset) as u32;
+            }
+            let mut copied = Vec::with_capacity(entries.len() + r.fresh.len());
             for &(k, v) in entries {
                 if id == r.parent && k == r.key && v == r.value {
-                    let nk = copy_shifted(r.fresh, r.fresh_key, out, r.offset);
-                    let nv = r
-                        .fresh_value
-                        .map(|v| copy_shifted(r.fresh, v, out, r.offset));
-                    copied.push((nk, nv));
+                    for f in &r.fresh {
+                        let nk = copy_shifted(f.tree, f.key, out, f.offset);
+                        let nv = f.value.map(|v| copy_shifted(f.tree, v, out, f.offset));
+                        copied.push((nk, nv));
+                    }
                     continue;
                 }
                 let nk = copy_node(old, k, out, remap, r);
@@ -589,6 +616,61 @@ mod tests {
         }
         assert!(current.by_entries);
         assert_eq!(current.errors.len(), 1);
+    }
+
+    #[test]
+    fn a_service_typed_above_the_first_is_read_alone() {
+        // A new service typed at the top of `services:`: the blank line, the spaces and
+        // the name before its `:` are the first service's to re-read; with the `:`, its
+        // lines are read as two services.
+        let typed = "\n  cache:\n    image: redis:7\n";
+        let colon = typed.find(':').unwrap();
+        let mut text = FILE.to_owned();
+        let mut current = parse(&text);
+        let mut at = "services:".len();
+        for (i, c) in typed.char_indices() {
+            let mut next = text.clone();
+            next.insert(at, c);
+            at += c.len_utf8();
+            let again = reparse(&current, &text, &next)
+                .unwrap_or_else(|| panic!("step {i} {c:?} re-read alone"));
+            same(&again, &parse(&next));
+            if (3..colon).contains(&i) {
+                // The name before its `:` is an error of its own, at the line's end.
+                assert_eq!(again.errors.len(), 1, "{:?}", again.errors);
+                assert_eq!(again.errors[0].range.start as usize, at);
+                assert!(again.tree.debug_dump().contains("\"web\""));
+            }
+            text = next;
+            current = again;
+        }
+        assert!(current.errors.is_empty());
+        assert!(current.tree.debug_dump().contains("\"cache\""));
+    }
+
+    #[test]
+    fn a_service_typed_between_two_is_read_alone() {
+        // Typed on the blank line before `api`: the lines are `web`'s until the `:` makes
+        // them a service of their own.
+        let mut text = FILE.to_owned();
+        let mut current = parse(&text);
+        let mut at = FILE.find("\n  api:").unwrap();
+        for (i, c) in "\n  cache:\n    image: redis:7".char_indices() {
+            let mut next = text.clone();
+            next.insert(at, c);
+            at += c.len_utf8();
+            let again = reparse(&current, &text, &next)
+                .unwrap_or_else(|| panic!("step {i} {c:?} re-read alone"));
+            same(&again, &parse(&next));
+            text = next;
+            current = again;
+        }
+        assert!(current.errors.is_empty());
+        let dump = current.tree.debug_dump();
+        assert!(
+            dump.contains("\"cache\"") && dump.contains("\"api\""),
+            "{dump}"
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //!
 //! Entries are found from the lines alone ([`split`]): a `key:` line at column 0 starts a
 //! top-level entry; under a plain `services:` line, a `key:` line at the services' column
-//! starts a service. An entry runs to the next such line. Each is read followed by a
+//! starts a service. An entry runs to the next such line. A word typed above the first
+//! service, before its `:`, is an error of its own ([`Leading`]), so typing a new service
+//! at the top of `services:` re-reads one service, not all of them. Each is read followed by a
 //! stand-in `_:` line at its own column, so the parser meets what it would meet in place (a
 //! key no deeper than the entry's) and ends the entry's collections the same way; ranges
 //! that end at the stand-in are moved to where the next entry's key really starts. An error
@@ -24,7 +26,8 @@ use super::{Node, NodeId, NodeKind, YamlError, YamlParse, YamlTree, parse_once, 
 use crate::syntax::TextRange;
 
 /// An entry found from the lines: `start..end` holds its key line and every line up to the
-/// next entry's key line (so blank and comment lines before that belong to it).
+/// next entry's key line (so blank and comment lines before that belong to it). The first
+/// service's segment also holds the lines between `services:` and its key ([`Leading`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Segment {
     pub start: usize,
@@ -51,6 +54,9 @@ pub(super) struct Leaf {
     pub service: bool,
     /// The column of the next entry's key, if one follows.
     pub next_column: Option<usize>,
+    /// Whether lines may come before the key line (see [`Leading`]): only the first
+    /// service's segment starts before its key, on the line after `services:`.
+    pub leading: bool,
 }
 
 impl Layout {
@@ -66,6 +72,7 @@ impl Layout {
                             segment: *s,
                             service: true,
                             next_column: services.get(j + 1).map(|n| n.column).or(next_top),
+                            leading: j == 0,
                         });
                     }
                 }
@@ -73,6 +80,7 @@ impl Layout {
                     segment: *top,
                     service: false,
                     next_column: next_top,
+                    leading: false,
                 }),
             }
         }
@@ -126,10 +134,10 @@ fn read_entries(text: &str, layout: &Layout) -> Option<(YamlTree, Vec<YamlError>
                     top.start,
                     top.start + "services".len(),
                 );
-                // Like any block mapping, it runs to where the next token starts.
+                // Like any block mapping, it runs from its first key to where the next
+                // token starts.
                 let end = next_top.map_or(text.len(), |n| n.start + n.column);
-                let first = services[0].start + services[0].column;
-                let mapping = push(&mut tree, NodeKind::Mapping(Vec::new()), first, end);
+                let mapping = push(&mut tree, NodeKind::Mapping(Vec::new()), 0, end);
                 let mut entries = Vec::with_capacity(services.len());
                 for (j, service) in services.iter().enumerate() {
                     let next_column = services.get(j + 1).or(next_top).map(|n| n.column);
@@ -137,11 +145,14 @@ fn read_entries(text: &str, layout: &Layout) -> Option<(YamlTree, Vec<YamlError>
                         segment: *service,
                         service: true,
                         next_column,
+                        leading: j == 0,
                     };
                     let read = read_alone(text, &leaf)?;
                     entries.push(read.copy_entry_into(&mut tree, service.start));
                     errors.extend(read.errors_at(service.start));
                 }
+                let first_key = entries[0].0;
+                tree.nodes[mapping].range.start = tree.nodes[first_key].range.start;
                 tree.nodes[mapping].kind = NodeKind::Mapping(entries);
                 root_entries.push((key, Some(mapping)));
             }
@@ -150,6 +161,7 @@ fn read_entries(text: &str, layout: &Layout) -> Option<(YamlTree, Vec<YamlError>
                     segment: *top,
                     service: false,
                     next_column: next_top.map(|n| n.column),
+                    leading: false,
                 };
                 let read = read_alone(text, &leaf)?;
                 root_entries.push(read.copy_entry_into(&mut tree, top.start));
@@ -239,24 +251,100 @@ pub(super) fn copy_shifted(from: &YamlTree, id: NodeId, out: &mut YamlTree, offs
 /// The stand-in key read after an entry.
 const STAND_IN: &str = "_:\n";
 
+/// The error for a loose line (see [`Leading`]).
+const LOOSE_LINE: &str = "a key needs ':' after it";
+
+/// Where the key line of an entry's segment is. Only the first service's segment starts
+/// before its key: on the line after `services:`, so a line typed between the two is that
+/// service's to re-read. Blank and comment lines may come first, and at most one "loose"
+/// line at the services' column: a word where a service's key goes, with no `:` yet
+/// (`  web` above `  api:`). YAML cannot read it (a key cannot run over two lines), so it
+/// yields no entry, an error at its end, and the key line after it is read as if it were
+/// blank, as the same word is when typed between two services' lines.
+struct Leading {
+    /// The key line's offset in the segment.
+    key_line: usize,
+    /// The loose line, if any: its start and where its content ends.
+    loose: Option<(usize, usize)>,
+}
+
+impl Leading {
+    /// The leading lines of `own`, the text of `leaf`'s segment; `None` when they are not
+    /// as described above.
+    fn of(own: &str, leaf: &Leaf) -> Option<Leading> {
+        if !leaf.leading {
+            return Some(Leading {
+                key_line: 0,
+                loose: None,
+            });
+        }
+        let bytes = own.as_bytes();
+        let mut loose = None;
+        let mut at = 0;
+        while at < bytes.len() {
+            let end = line_end(bytes, at);
+            let content = own[at..end].trim_end_matches('\n');
+            let rest = content.trim_start_matches(' ');
+            let indent = content.len() - rest.len();
+            if !(rest.is_empty() || rest.starts_with('#')) {
+                if indent != leaf.segment.column {
+                    return None;
+                }
+                if is_key_line(rest) {
+                    return Some(Leading {
+                        key_line: at,
+                        loose,
+                    });
+                }
+                if loose.is_some() || !is_loose_word(rest) {
+                    return None;
+                }
+                loose = Some((at, at + content.trim_end().len()));
+            }
+            at = end;
+        }
+        None
+    }
+}
+
+/// A line's content (without its indentation) that can only be a key still being typed:
+/// a plain word or words, with no `:`, comment, quote or bracket.
+fn is_loose_word(rest: &str) -> bool {
+    let first = rest.as_bytes()[0];
+    !b"-?".contains(&first)
+        && !rest
+            .bytes()
+            .any(|b| b"#:,[]{}&*!|>'\"%@`".contains(&b) || b < b' ')
+}
+
 /// Reads one entry of `text` alone (with the stand-in line after it when another entry
 /// follows); `None` when it cannot be read to its end that way.
 pub(super) fn read_alone(text: &str, leaf: &Leaf) -> Option<EntryRead> {
     let Segment { start, end, column } = leaf.segment;
     let own = &text[start..end];
+    let leading = Leading::of(own, leaf)?;
     let limit = own.len();
-    let with_stand_in;
-    let source = match leaf.next_column {
-        Some(_) => {
-            // Not the last entry: it ends with its line break.
-            let mut s = String::with_capacity(limit + column + STAND_IN.len());
-            s.push_str(own);
+    let owned;
+    let source = if leaf.next_column.is_some() || leading.loose.is_some() {
+        let mut s = String::with_capacity(limit + column + STAND_IN.len());
+        match leading.loose {
+            // Blanked: every offset stays.
+            Some((from, to)) => {
+                s.push_str(&own[..from]);
+                s.extend(std::iter::repeat_n(' ', to - from));
+                s.push_str(&own[to..]);
+            }
+            None => s.push_str(own),
+        }
+        // Not the last entry: it ends with its line break.
+        if leaf.next_column.is_some() {
             s.extend(std::iter::repeat_n(' ', column));
             s.push_str(STAND_IN);
-            with_stand_in = s;
-            with_stand_in.as_str()
         }
-        None => own,
+        owned = s;
+        owned.as_str()
+    } else {
+        own
     };
     let first = parse_once(source);
     let (mut parse, stopped) = recover(source, first, limit);
@@ -274,7 +362,7 @@ pub(super) fn read_alone(text: &str, leaf: &Leaf) -> Option<EntryRead> {
         return None;
     };
     let &(key, value) = entries.first()?;
-    if parse.tree.nodes[key].range.start != column as u32 {
+    if parse.tree.nodes[key].range.start != (leading.key_line + column) as u32 {
         return None;
     }
     // The entry, and the stand-in when the reading got that far: nothing else.
@@ -302,6 +390,16 @@ pub(super) fn read_alone(text: &str, leaf: &Leaf) -> Option<EntryRead> {
             e.range = TextRange::new(last_content, last_content);
         }
     }
+    if let Some((_, content_end)) = leading.loose {
+        let at = content_end as u32;
+        parse.errors.insert(
+            0,
+            YamlError {
+                message: LOOSE_LINE.to_owned(),
+                range: TextRange::new(at, at),
+            },
+        );
+    }
     Some(EntryRead {
         tree: parse.tree,
         key,
@@ -310,43 +408,76 @@ pub(super) fn read_alone(text: &str, leaf: &Leaf) -> Option<EntryRead> {
     })
 }
 
-/// Whether `region`, the new text of the entry `leaf` after an edit inside it, is still that
-/// one entry: what [`split`] would find again, checked on the region's lines alone (the
-/// lines around it did not change).
-pub(super) fn still_one_entry(region: &str, leaf: &Leaf) -> bool {
+/// Where the key of `leaf` starts in `text` (`None` when its leading lines are not as
+/// [`Leading`] allows).
+pub(super) fn key_start(text: &str, leaf: &Leaf) -> Option<usize> {
+    let Segment { start, end, column } = leaf.segment;
+    let leading = Leading::of(text.get(start..end)?, leaf)?;
+    Some(start + leading.key_line + column)
+}
+
+/// The entries `region` holds, the new text of the entry `leaf` after an edit inside it:
+/// what [`split`] would find there again, checked on the region's lines alone (the lines
+/// around it did not change). A service's lines may now hold several services (a `:` typed
+/// after a new name); a top-level entry must stay one. `None` when the region is not
+/// entries of the same kind (or not all of the region is).
+pub(super) fn entries_in(region: &str, leaf: &Leaf) -> Option<Vec<Leaf>> {
     if !suits(region.as_bytes()) {
-        return false;
+        return None;
     }
     let column = leaf.segment.column;
-    let mut lines = region.split_inclusive('\n');
-    let Some(first) = lines.next() else {
-        return false;
-    };
-    let first = first.trim_end_matches('\n');
+    let leading = Leading::of(region, leaf)?;
+    let bytes = region.as_bytes();
+    let key_line_end = line_end(bytes, leading.key_line);
+    let first = region[leading.key_line..key_line_end].trim_end_matches('\n');
     let rest = first.trim_start_matches(' ');
     // The key line, at its column; a top-level `services:` that was not split stays so only
     // while it is not a header with services under it (checked by splitting again).
     if first.len() - rest.len() != column || !is_key_line(rest) {
-        return false;
+        return None;
     }
     if !leaf.service && is_services_header(first) {
-        return false;
+        return None;
     }
-    for line in lines {
-        let content = line.trim_end_matches('\n');
+    let mut starts = vec![0];
+    let mut at = key_line_end;
+    while at < bytes.len() {
+        let end = line_end(bytes, at);
+        let content = region[at..end].trim_end_matches('\n');
+        let line_start = at;
+        at = end;
         if content.starts_with("---") || content.starts_with("...") || content.starts_with('%') {
-            return false;
+            return None;
         }
         let rest = content.trim_start_matches(' ');
         let indent = content.len() - rest.len();
         if rest.is_empty() || rest.starts_with('#') {
             continue;
         }
-        if indent == 0 || (leaf.service && indent == column && is_key_line(rest)) {
-            return false;
+        if indent == 0 {
+            return None;
+        }
+        if leaf.service && indent == column && is_key_line(rest) {
+            starts.push(line_start);
         }
     }
-    true
+    let base = leaf.segment.start;
+    let count = starts.len();
+    let parts = (0..count).map(|k| Leaf {
+        segment: Segment {
+            start: base + starts[k],
+            end: base + starts.get(k + 1).copied().unwrap_or(region.len()),
+            column,
+        },
+        service: leaf.service,
+        next_column: if k + 1 < count {
+            Some(column)
+        } else {
+            leaf.next_column
+        },
+        leading: leaf.leading && k == 0,
+    });
+    Some(parts.collect())
 }
 
 /// Where the last line with content (not blank, not a comment) of `own` ends.
@@ -428,11 +559,14 @@ pub(super) fn split(text: &str) -> Option<Layout> {
 }
 
 /// The services of the `services:` entry `within`: `key:` lines at the column of its first
-/// content line.
+/// content line. The first service's segment starts on the line after `services:`, and
+/// may hold one loose line before its key (see [`Leading`]).
 fn split_services(text: &str, within: Segment) -> Option<Vec<Segment>> {
     let bytes = text.as_bytes();
-    let mut at = line_end(bytes, within.start);
+    let after_header = line_end(bytes, within.start);
+    let mut at = after_header;
     let mut column = None;
+    let mut loose = false;
     let mut out: Vec<Segment> = Vec::new();
     while at < within.end {
         let end = line_end(bytes, at);
@@ -445,15 +579,25 @@ fn split_services(text: &str, within: Segment) -> Option<Vec<Segment>> {
             continue;
         }
         let column = *column.get_or_insert(indent);
-        if out.is_empty() && (column == 0 || !is_key_line(rest)) {
+        if out.is_empty() && (column == 0 || indent != column) {
             return None;
         }
         if indent == column && is_key_line(rest) {
             out.push(Segment {
-                start: line_start,
+                start: if out.is_empty() {
+                    after_header
+                } else {
+                    line_start
+                },
                 end: 0,
                 column,
             });
+        } else if out.is_empty() {
+            // Before the first service: one loose line at most.
+            if loose || !is_loose_word(rest) {
+                return None;
+            }
+            loose = true;
         }
     }
     if out.is_empty() {
@@ -667,6 +811,29 @@ mod tests {
             "\"data\"",
         ] {
             assert!(dump.contains(key), "{key} in\n{dump}");
+        }
+    }
+
+    #[test]
+    fn a_word_above_the_first_service_is_an_error_of_its_own() {
+        let text = FILE.replace("services:\n", "services:\n\n  cache  \n");
+        let read = parse(&text);
+        assert!(read.by_entries);
+        let end = text.find("cache").unwrap() + "cache".len();
+        assert_eq!(read.errors.len(), 1, "{:?}", read.errors);
+        assert_eq!(read.errors[0].message, LOOSE_LINE);
+        assert_eq!(read.errors[0].range, TextRange::new(end as u32, end as u32));
+        // Every service is read, and the mapping starts at the first one's key.
+        let dump = read.tree.debug_dump();
+        let web = text.find("web").unwrap();
+        assert!(dump.contains(&format!("Mapping@{web}..")), "{dump}");
+        assert!(dump.contains("\"api\""), "{dump}");
+        // Two such lines, one deeper than the services, or one with a `:` or quote in it,
+        // are not loose words: `services:` is read whole.
+        for above in ["  a\n  b\n", "    a\n", "  a:b\n", "  'a\n"] {
+            let text = FILE.replace("services:\n", &format!("services:\n{above}"));
+            let layout = split(&text).unwrap();
+            assert_eq!(layout.services, None, "{above:?}");
         }
     }
 
