@@ -284,6 +284,8 @@ proptest! {
         }
         let mut text = base.clone();
         let mut current = parse(&text);
+        // As an editor opens it.
+        current.keep_layout(&text);
         for (i, c) in typed.char_indices() {
             let next = {
                 let mut t = text.clone();

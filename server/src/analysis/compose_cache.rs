@@ -210,7 +210,20 @@ pub(crate) fn run_rules(
     }
     let anything_changed = !changed.is_empty();
     // Whether the text outside `services:` (the other top-level sections) is the same.
-    let services_span = ctx.top("services").map(|s| ctx.range(s));
+    // From the end of the `services` key (a line typed above the first service is inside
+    // it) to the end of its value.
+    let services_span = ctx.top("services").map(|services| {
+        let tree = ctx.tree();
+        let key_end = tree.root.and_then(|root| match &tree.nodes[root].kind {
+            NodeKind::Mapping(entries) => entries
+                .iter()
+                .find(|(_, v)| *v == Some(services))
+                .map(|(k, _)| ctx.range(*k).end),
+            _ => None,
+        });
+        let value = ctx.range(services);
+        TextRange::new(key_end.unwrap_or(value.start).min(value.start), value.end)
+    });
     let outside_same = previous.as_ref().is_some_and(|(old_text, cache)| {
         match (cache.services_span, services_span) {
             (Some(old), Some(new)) => {

@@ -502,9 +502,11 @@ impl LanguageServer for Backend {
     ) -> Result<lsp::DocumentDiagnosticReportResult> {
         // Read before the snapshot: a change in between makes the id older, never newer.
         let generation = self.state().documents.generation();
+        let started = std::time::Instant::now();
         let Some((snapshot, encoding)) = self.snapshot(&params.text_document.uri) else {
             return Err(Error::invalid_params("the document is not open"));
         };
+        let analysed = started.elapsed();
         // `version.generation.answer`: the answer number makes each id unique (see
         // `PulledItems`); an earlier answer for the same version and generation still counts
         // as unchanged.
@@ -547,6 +549,13 @@ impl LanguageServer for Backend {
                 self.diagnostics_of(&snapshot, encoding)
             })?,
         };
+        // `DOCKWISE_LOG=debug` shows where each keystroke's time goes (the writer thread
+        // writes the items after this).
+        tracing::debug!(
+            "pulled diagnostics of version {}: analysis {analysed:?}, conversion {:?}",
+            snapshot.version,
+            started.elapsed() - analysed
+        );
         // The answer goes out when this returns: free replaced analyses elsewhere.
         super::documents::defer_drop(self.state().documents.take_retired());
         self.report_config_errors().await;

@@ -41,9 +41,13 @@ impl ComposeAnalysis {
         facts_for: impl FnOnce(&YamlTree) -> ComposeFacts,
         config: &Config,
     ) -> Arc<Self> {
-        let parse = previous
+        let mut parse = previous
             .and_then(|p| reparse(&p.parse, &p.text, text))
             .unwrap_or_else(|| parse(text));
+        // Opened in an editor: there will be edits.
+        if previous.is_none() {
+            parse.keep_layout(text);
+        }
         let facts = facts_for(&parse.tree);
         let previous_rules = previous.and_then(|p| {
             let cache = p.rule_cache.lock().ok()?.take()?;

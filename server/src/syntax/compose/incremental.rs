@@ -14,9 +14,7 @@ use std::sync::Arc;
 
 #[cfg(test)]
 use super::parse;
-use super::segments::{
-    Layout, Leaf, Segment, copy_shifted, entries_in, key_start, read_alone, split,
-};
+use super::segments::{Leaf, Segment, copy_shifted, entries_in, key_start, read_alone, split};
 use super::{Node, NodeId, NodeKind, YamlError, YamlParse, YamlTree, parse_once};
 use crate::syntax::TextRange;
 
@@ -118,19 +116,6 @@ fn reparse_by_entries(
     let old_segment = old_leaf.segment;
     // Every other entry is where it was, the edited one longer or shorter.
     let after = old_segment.end;
-    let shift = |s: &Segment| Segment {
-        start: if s.start >= after {
-            (s.start as i64 + delta) as usize
-        } else {
-            s.start
-        },
-        end: if s.end >= after {
-            (s.end as i64 + delta) as usize
-        } else {
-            s.end
-        },
-        column: s.column,
-    };
     let edited = Leaf {
         segment: Segment {
             end: (old_segment.end as i64 + delta) as usize,
@@ -149,20 +134,13 @@ fn reparse_by_entries(
     for part in &parts {
         reads.push((read_alone(new_text, part)?, part.segment.start));
     }
-    let new_layout = Layout {
-        top: old_layout.top.iter().map(shift).collect(),
-        services: old_layout.services.as_ref().map(|(at, services)| {
-            let mut list = Vec::with_capacity(services.len() + parts.len());
-            for s in services {
-                if *s == old_segment && edited.service {
-                    list.extend(parts.iter().map(|p| p.segment));
-                } else {
-                    list.push(shift(s));
-                }
-            }
-            (*at, list)
-        }),
-    };
+    let mut new_layout = old_layout.shifted(after, delta);
+    if edited.service
+        && let Some((_, services)) = &mut new_layout.services
+    {
+        let j = services.iter().position(|s| s.start == old_segment.start)?;
+        services.splice(j..=j, parts.iter().map(|p| p.segment));
+    }
     // The old entry it replaces.
     let tree = &old.tree;
     let root = tree.root?;
@@ -270,6 +248,7 @@ fn try_entry(
     delta: i64,
 ) -> Option<YamlParse> {
     let tree = &old.tree;
+    let tree_root = tree.root?;
     let key_start = tree.nodes[key].range.start as usize;
     let start = line_start(old_b, key_start);
     let column = key_start - start;
@@ -417,11 +396,18 @@ fn try_entry(
             delta,
         },
     );
+    // Below the top level, the region's lines are all deeper than any top-level key or
+    // service key (but its own key line, which stays): the entries found from the lines
+    // are the same, moved.
+    let layout = (parent != tree_root)
+        .then_some(old.layout.as_ref())
+        .flatten()
+        .map(|layout| Arc::new(layout.shifted(old_region_end, delta)));
     Some(YamlParse {
         tree,
         errors,
         by_entries: false,
-        layout: None,
+        layout,
     })
 }
 

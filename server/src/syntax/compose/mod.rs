@@ -40,6 +40,17 @@ pub struct YamlParse {
     layout: Option<std::sync::Arc<segments::Layout>>,
 }
 
+impl YamlParse {
+    /// Finds the entries from the lines now, if not yet done, so that the first edit that
+    /// needs them ([`reparse`]) does not: an editor opening a file can afford it, a CLI
+    /// check has no use for it.
+    pub fn keep_layout(&mut self, text: &str) {
+        if self.layout.is_none() {
+            self.layout = segments::split(text).map(std::sync::Arc::new);
+        }
+    }
+}
+
 /// A syntax error (or a limit reached) and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct YamlError {

@@ -60,6 +60,31 @@ pub(super) struct Leaf {
 }
 
 impl Layout {
+    /// The layout after an edit that ended at `after` in the old text and moved what
+    /// follows by `delta`, when the edit left every entry's key line where it was.
+    pub fn shifted(&self, after: usize, delta: i64) -> Layout {
+        let shift = |s: &Segment| Segment {
+            start: if s.start >= after {
+                (s.start as i64 + delta) as usize
+            } else {
+                s.start
+            },
+            end: if s.end >= after {
+                (s.end as i64 + delta) as usize
+            } else {
+                s.end
+            },
+            column: s.column,
+        };
+        Layout {
+            top: self.top.iter().map(shift).collect(),
+            services: self
+                .services
+                .as_ref()
+                .map(|(at, services)| (*at, services.iter().map(shift).collect())),
+        }
+    }
+
     /// Every entry that is read alone, in text order.
     pub fn leaves(&self) -> Vec<Leaf> {
         let mut out = Vec::with_capacity(self.top.len() + 64);
