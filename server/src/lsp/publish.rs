@@ -3,8 +3,9 @@
 //!
 //! A keystroke in a large file leaves most findings as they were (the incremental analysis
 //! reuses them), yet each publish sends all of them: serialising 170 diagnostics (70 KB)
-//! cost more than analysing the keystroke. A diagnostic's JSON depends only on what it says
-//! and where (in LSP positions), so the JSON of an unchanged one is copied, not written.
+//! cost more than analysing the keystroke. A diagnostic's JSON is its range and what it
+//! says; what it says is copied from the last publish, and only the range is written (a
+//! line typed above a finding moves it, and every finding below a new line moves).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -15,14 +16,12 @@ use tower_lsp_server::ls_types::Uri;
 use super::convert::{Positions, diagnostic};
 use crate::diagnostics::{Applicability, Diagnostic, Severity};
 
-/// What a diagnostic's JSON is made from (see [`super::convert::diagnostic`]), with the
-/// message compared separately so a lookup need not copy it.
+/// What a diagnostic's JSON is made from but its range (see [`super::convert::diagnostic`]),
+/// with the message compared separately so a lookup need not copy it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Shape {
     code: &'static str,
     severity: Severity,
-    /// Start and end line and character, in the negotiated encoding.
-    range: [u32; 4],
     fix: Option<Applicability>,
 }
 
@@ -36,7 +35,31 @@ pub(crate) struct PublishedJson {
 struct Written {
     shape: Shape,
     message: String,
-    json: Vec<u8>,
+    /// The diagnostic's JSON after its range: `,"severity":...}`.
+    after_range: Vec<u8>,
+}
+
+impl Written {
+    fn new(shape: Shape, d: &Diagnostic, pos: &Positions<'_>) -> Written {
+        let lsp = diagnostic(pos, d);
+        // Serialised field by field in declaration order: `{"range":{...},...}`.
+        let json = serde_json::to_vec(&lsp).unwrap_or_default();
+        let range = serde_json::to_vec(&lsp.range).unwrap_or_default();
+        let skip = b"{\"range\":".len() + range.len();
+        let after_range = match json.get(skip..) {
+            Some(rest) if json.starts_with(b"{\"range\":") && json[9..].starts_with(&range) => {
+                rest.to_vec()
+            }
+            // Not the expected layout: nothing is copied (an empty object after the range
+            // would be invalid, so keep the whole diagnostic and write no range).
+            _ => Vec::new(),
+        };
+        Written {
+            shape,
+            message: d.message.clone(),
+            after_range,
+        }
+    }
 }
 
 impl PublishedJson {
@@ -75,40 +98,45 @@ impl PublishedJson {
 
     /// [`PublishedJson::items`], written at the end of `out`.
     fn write_items(&mut self, out: &mut Vec<u8>, diagnostics: &[Diagnostic], pos: &Positions<'_>) {
+        use std::io::Write as _;
         let mut previous = std::mem::take(&mut self.by_hash);
-        let room: usize = previous.values().map(|w| w.json.len() + 1).sum();
+        let room: usize = previous.values().map(|w| w.after_range.len() + 80).sum();
         out.reserve(room + 64);
         out.push(b'[');
         for (i, d) in diagnostics.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            let range = pos.range(d.range);
             let shape = Shape {
                 code: d.code,
                 severity: d.severity,
-                range: [
-                    range.start.line,
-                    range.start.character,
-                    range.end.line,
-                    range.end.character,
-                ],
                 fix: d.fix.as_ref().map(|f| f.applicability),
             };
             let hash = hash_of(&shape, &d.message);
-            let written = match previous.remove(&hash) {
-                Some(w) if w.shape == shape && w.message == d.message => w,
+            let same = |w: &Written| w.shape == shape && w.message == d.message;
+            // Findings that say the same thing share their JSON.
+            let written = match self.by_hash.get(&hash) {
+                Some(w) if same(w) => w,
                 _ => {
-                    let json = serde_json::to_vec(&diagnostic(pos, d)).unwrap_or_default();
-                    Written {
-                        shape,
-                        message: d.message.clone(),
-                        json,
-                    }
+                    let w = match previous.remove(&hash) {
+                        Some(w) if same(&w) => w,
+                        _ => Written::new(shape, d, pos),
+                    };
+                    self.by_hash.entry(hash).insert_entry(w).into_mut()
                 }
             };
-            out.extend_from_slice(&written.json);
-            self.by_hash.insert(hash, written);
+            if written.after_range.is_empty() {
+                let _ = serde_json::to_writer(&mut *out, &diagnostic(pos, d));
+                continue;
+            }
+            let r = pos.range(d.range);
+            // Writing numbers to a Vec cannot fail.
+            let _ = write!(
+                out,
+                "{{\"range\":{{\"start\":{{\"line\":{},\"character\":{}}},\"end\":{{\"line\":{},\"character\":{}}}}}",
+                r.start.line, r.start.character, r.end.line, r.end.character
+            );
+            out.extend_from_slice(&written.after_range);
         }
         out.push(b']');
     }
