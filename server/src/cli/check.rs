@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
 use super::discover::{Target, describe_io_error, discover};
-use super::output::{self, FileReport};
+use super::output::{self, FileReport, Format, RenderOptions};
 use super::paths::display_path;
 use super::{MAX_FILE_SIZE, exit, print_stdout, tool_error};
 use crate::analysis::{check_compose_with, check_dockerfile_with};
@@ -51,14 +51,6 @@ pub struct CheckArgs {
     /// Print the fixes as a unified diff instead of writing them; report what would remain.
     #[arg(long)]
     pub diff: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// rustc-style snippets and a summary.
-    Full,
-    /// One JSON document with every finding.
-    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -171,25 +163,21 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
         );
     }
 
-    let rendered = match args.format {
-        Format::Json => output::json::render(&reports),
-        Format::Full => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
-            let with_findings: Vec<FileReport> = reports
-                .into_iter()
-                .filter(|r| !r.diagnostics.is_empty())
-                .collect();
-            let text = output::full::render(&with_findings, files_checked, color);
-            reports = with_findings;
-            text
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
+    let rendered = output::render(
+        args.format,
+        &reports,
+        &RenderOptions {
+            files_checked,
+            color,
+        },
+    );
     if let Err(e) = print_stdout(&rendered) {
         return tool_error(format!("writing output: {e}"));
     }

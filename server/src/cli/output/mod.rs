@@ -6,6 +6,33 @@ use crate::text::LineIndex;
 pub(crate) mod full;
 pub(crate) mod json;
 
+/// `--format`: how `dockwise check` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style snippets and a summary.
+    Full,
+    /// One JSON document with every finding.
+    Json,
+}
+
+/// What a renderer may need besides the reports.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RenderOptions {
+    /// How many files were checked (reports may leave out files without findings).
+    pub files_checked: usize,
+    /// Whether to colour the output (human formats only).
+    pub color: bool,
+}
+
+/// The whole output of `check` in `format`, for every checked file's report (files without
+/// findings included, in a stable order).
+pub(crate) fn render(format: Format, reports: &[FileReport], options: &RenderOptions) -> String {
+    match format {
+        Format::Json => json::render(reports),
+        Format::Full => full::render(reports, options.files_checked, options.color),
+    }
+}
+
 /// One checked file with its findings, ready to render.
 pub(crate) struct FileReport {
     /// The path as the user would type it.

@@ -178,6 +178,16 @@ mod tests {
             crate::syntax::compose::parse(&after).errors.is_empty(),
             "{after}"
         );
+        // An explicit key (`? llm:`) whose value is missing: the empty value sits at the
+        // next token, the start of `models:`; the block goes before that line, not after.
+        let src = "services:\n  chat:\n    image: ghcr.io/example/chat:1\n    models:\n     ? llm:\nmodels:\n  llm: {}\n";
+        let after = fixed(src, &findings(src)[0]);
+        assert!(after.contains("     ? llm:\n    healthcheck:\n"), "{after}");
+        assert_eq!(
+            crate::syntax::compose::parse(&after).errors,
+            crate::syntax::compose::parse(src).errors,
+            "{after}"
+        );
     }
 
     #[test]

@@ -81,9 +81,10 @@ impl<'a> ComposeContext<'a> {
 
     /// The end of the line holding the last thing written within `node` (before its line
     /// break). An empty plain scalar (`key:` with nothing after it, or the empty key of a
-    /// lone `:`) has no width and sits where it is written: its line is the one it is on.
-    /// A block scalar ends where the next token starts, even an empty one (`>-` with no
-    /// lines): its content ends on the line before.
+    /// lone `:`) has no width and sits where it is written: its line is the one it is on;
+    /// but the missing value of an explicit key (`? key` with no `:` line) sits where the
+    /// next token starts, as a block scalar ends there, even an empty one (`>-` with no
+    /// lines): their content ends on the line before.
     fn last_line_end(&self, node: NodeId) -> u32 {
         let tree = self.tree();
         let last_id = tree.last_node(node);
@@ -95,7 +96,13 @@ impl<'a> ComposeContext<'a> {
                 ..
             })
         );
-        if last.is_empty() && !block {
+        let at_next_token = || {
+            let start = self.line_start(last.start) as usize;
+            let before = &self.text[start..last.start as usize];
+            before.bytes().all(|b| b == b' ')
+                && self.text[last.start as usize..].starts_with(|c| c != ':')
+        };
+        if last.is_empty() && !block && !at_next_token() {
             self.line_end(last.start)
         } else {
             self.content_line_end(last.end)
