@@ -6,38 +6,91 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
-use super::discover::{Target, describe_io_error, discover};
+use super::discover::{Discovery, Target, WalkOptions, describe_io_error, discover};
 use super::output::{self, FileReport, Format, RenderOptions};
 use super::paths::display_path;
 use super::{MAX_FILE_SIZE, exit, print_stdout, tool_error};
 use crate::analysis::{check_compose_with, check_dockerfile_with};
-use crate::config::ConfigCache;
+use crate::config::file::FailureThreshold;
+use crate::config::{Config, ConfigCache, LoadedConfig, Selection};
 use crate::diagnostics::{NewFile, Severity};
 use crate::facts::FactsCache;
 use crate::fix::{FixMode, fix_compose, fix_dockerfile};
 use crate::text::FileKind;
 
 #[derive(Debug, Args)]
+#[command(after_long_help = CHECK_HELP)]
 pub struct CheckArgs {
-    /// Files and directories to check (default: the current directory). Directories are
-    /// searched for Dockerfiles, respecting .gitignore; files named here are always checked.
+    /// Files, directories and glob patterns to check (default: the current directory).
+    /// Directories are searched for Dockerfiles and compose files, respecting .gitignore;
+    /// files named here, and files a quoted pattern such as 'services/*/Dockerfile'
+    /// matches, are always checked.
     pub paths: Vec<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Full)]
     pub format: Format,
 
+    /// Write the output to this file instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
+
+    /// Print the findings only: no summary, no notes on what was fixed or found nowhere.
+    #[arg(long, short)]
+    pub quiet: bool,
+
     /// Treat named files as this kind instead of guessing from the name and content.
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
 
-    /// Exit with 1 when a finding has this severity or a higher one.
-    #[arg(long, value_enum, default_value_t = Threshold::Warning)]
-    pub failure_threshold: Threshold,
+    /// Exit with 1 when a finding has this severity or a higher one [default: the
+    /// configuration's `failure-threshold`, else warning].
+    #[arg(long, value_enum)]
+    pub failure_threshold: Option<Threshold>,
+
+    /// Exit with 0 whatever the findings (still 2 when the tool cannot run).
+    #[arg(long, alias = "no-fail")]
+    pub exit_zero: bool,
+
+    /// Exit with 1 when there are more than this many warnings, whatever the threshold.
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
 
     /// When to use colour in the full format.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Use this configuration file for every file, instead of the `dockwise.toml` or
+    /// `.dockwise.toml` found above each one.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Rules to run instead of the configured set: codes, code prefixes, names or ALL
+    /// (comma-separated, repeatable).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+
+    /// Rules to run beside the configured set.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+
+    /// Rules not to run.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Leave out of directory walks and pattern matches the files and folders matching this
+    /// glob (repeatable; matched against the path below the walked folder and the name).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Walk directories without reading .gitignore and .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Check standard input as the file with this name (its name gives its kind and its
+    /// folder the configuration). With --fix, the fixed text is printed.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
 
     /// Apply safe fixes to the files, repeatedly until nothing more changes, then report
     /// what remains. Files are replaced atomically and keep their permissions.
@@ -52,6 +105,19 @@ pub struct CheckArgs {
     #[arg(long)]
     pub diff: bool,
 }
+
+/// The end of `dockwise check --help`.
+const CHECK_HELP: &str = "\
+Exit status: 0 when no finding reaches the failure threshold, 1 when one does (or there are
+more warnings than --max-warnings), 2 when dockwise cannot run: bad arguments or
+configuration, unreadable files, a fix that cannot be written.
+
+Configuration: the nearest dockwise.toml or .dockwise.toml above each file; else the nearest
+.hadolint.yaml. Command-line rule selection applies on top of it.
+
+In CI: `dockwise check --format github` annotates pull requests; `--format sarif
+--output-file dockwise.sarif` feeds GitHub code scanning; `--format gitlab` feeds GitLab's
+code quality widget.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum KindArg {
@@ -70,6 +136,17 @@ pub enum Threshold {
 }
 
 impl Threshold {
+    /// The threshold a configuration file sets.
+    fn from_config(threshold: FailureThreshold) -> Threshold {
+        match threshold {
+            FailureThreshold::Error => Threshold::Error,
+            FailureThreshold::Warning => Threshold::Warning,
+            FailureThreshold::Info => Threshold::Info,
+            FailureThreshold::Style => Threshold::Style,
+            FailureThreshold::None => Threshold::None,
+        }
+    }
+
     fn fails(self, severity: Severity) -> bool {
         let min = match self {
             Threshold::Error => Severity::Error,
@@ -90,23 +167,63 @@ pub enum ColorChoice {
 }
 
 pub(super) fn run(args: &CheckArgs) -> u8 {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
+    if args.stdin_filename.is_some() && !args.paths.is_empty() {
+        return tool_error("--stdin-filename checks standard input: name no paths with it");
+    }
+    let selection = Selection {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        ..Selection::default()
     };
-    let found = discover(&paths);
+    if let Err(e) = selection.validate() {
+        return tool_error(e);
+    }
+    let explicit_config = match &args.config {
+        Some(path) => match LoadedConfig::read(path) {
+            Ok(loaded) => Some(std::sync::Arc::new(loaded)),
+            Err(e) => return tool_error(format!("invalid configuration: {e}")),
+        },
+        None => None,
+    };
+    let walk = match WalkOptions::new(!args.no_ignore, &args.exclude) {
+        Ok(walk) => walk,
+        Err(e) => return tool_error(e),
+    };
+    let stdin_text = match &args.stdin_filename {
+        Some(_) => {
+            let mut text = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                return tool_error(format!("reading standard input: {e}"));
+            }
+            Some(text)
+        }
+        None => None,
+    };
+    let found = match &args.stdin_filename {
+        Some(name) => Discovery {
+            targets: vec![Target {
+                path: name.clone(),
+                explicit: true,
+            }],
+            ..Discovery::default()
+        },
+        None if args.paths.is_empty() => discover(&[PathBuf::from(".")], &walk),
+        None => discover(&args.paths, &walk),
+    };
     if !found.errors.is_empty() {
         for e in &found.errors {
             eprintln!("dockwise: error: {e}");
         }
         return exit::TOOL_ERROR;
     }
-    for dir in &found.empty_dirs {
-        eprintln!(
-            "dockwise: warning: no Dockerfiles or compose files found in {}",
-            dir.display()
-        );
+    if !args.quiet {
+        for dir in &found.empty_dirs {
+            eprintln!(
+                "dockwise: warning: no Dockerfiles or compose files found in {}",
+                dir.display()
+            );
+        }
     }
 
     let cwd = std::env::current_dir().ok();
@@ -116,15 +233,35 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     let mut configs = ConfigCache::new();
     let mut jobs = Vec::with_capacity(found.targets.len());
     for target in &found.targets {
-        let config = match configs.config_for(&absolute(&target.path)) {
-            Ok(config) => config,
+        let path = absolute(&target.path);
+        let governing = match &explicit_config {
+            Some(loaded) => Ok(Some(loaded.clone())),
+            None => configs.governing(&path),
+        };
+        let loaded = match governing {
+            Ok(loaded) => loaded,
             Err(e) => return tool_error(format!("invalid configuration: {e}")),
         };
+        let mut config = loaded
+            .as_ref()
+            .map_or_else(Config::default, |l| l.config_for(&path));
+        if !selection.is_empty() {
+            config = config.with_selection(&selection);
+        }
+        let threshold = args
+            .failure_threshold
+            .or_else(|| {
+                let set = loaded.as_ref()?.file.failure_threshold?;
+                Some(Threshold::from_config(set))
+            })
+            .unwrap_or(Threshold::Warning);
         jobs.push(Job {
             target,
             shown: display_path(&target.path, cwd.as_deref()),
             facts: facts.dockerfile_facts(&target.path),
             config,
+            threshold,
+            stdin: stdin_text.as_deref(),
         });
     }
     let outcomes: Vec<Outcome> = jobs.par_iter().map(|job| check_one(args, job)).collect();
@@ -133,6 +270,7 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     let mut files_checked = 0;
     let (mut fixed_files, mut fixes_applied) = (0usize, 0usize);
     let mut diffs = String::new();
+    let mut fixed_stdin = None;
     for (job, outcome) in jobs.iter().zip(outcomes) {
         match outcome {
             Outcome::Failed(message) => return tool_error(format!("{}: {message}", job.shown)),
@@ -143,6 +281,9 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
                     fixes_applied += fixed.applied;
                     diffs.push_str(&fixed.diff);
                 }
+                if job.stdin.is_some() && args.fix && !args.diff {
+                    fixed_stdin = Some(report.text.clone());
+                }
                 reports.push(report);
             }
         }
@@ -152,7 +293,7 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     {
         return tool_error(format!("writing output: {e}"));
     }
-    if args.fix || args.diff {
+    if (args.fix || args.diff) && !args.quiet {
         let verb = if args.diff { "Would fix" } else { "Fixed" };
         let remaining: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
         eprintln!(
@@ -166,8 +307,12 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
+        // Colour only for a terminal, and never into a file.
         ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            args.output_file.is_none()
+                && fixed_stdin.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
         }
     };
     let rendered = output::render(
@@ -178,14 +323,44 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
             color,
         },
     );
-    if let Err(e) = print_stdout(&rendered) {
+    let written = match (&args.output_file, &fixed_stdin) {
+        (Some(path), _) => std::fs::write(path, &rendered)
+            .map_err(|e| format!("writing {}: {}", path.display(), describe_io_error(&e))),
+        // Standard input fixed: the fixed text goes to standard output, the report beside it.
+        (None, Some(_)) => {
+            eprint!("{rendered}");
+            Ok(())
+        }
+        (None, None) => print_stdout(&rendered).map_err(|e| format!("writing output: {e}")),
+    };
+    if let Err(e) = written {
+        return tool_error(e);
+    }
+    if let Some(text) = &fixed_stdin
+        && let Err(e) = print_stdout(text)
+    {
         return tool_error(format!("writing output: {e}"));
     }
-    let failed = reports
+    if args.exit_zero {
+        return exit::OK;
+    }
+    let over_threshold = jobs.iter().zip(&reports).any(|(job, report)| {
+        report
+            .diagnostics
+            .iter()
+            .any(|d| job.threshold.fails(d.severity))
+    });
+    let warnings = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
-        .any(|d| args.failure_threshold.fails(d.severity));
-    if failed { exit::FINDINGS } else { exit::OK }
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    let too_many_warnings = args.max_warnings.is_some_and(|max| warnings > max);
+    if over_threshold || too_many_warnings {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
 }
 
 /// One file to check, with what was looked up for it.
@@ -194,6 +369,10 @@ struct Job<'a> {
     shown: String,
     facts: crate::facts::DockerfileFacts,
     config: crate::config::Config,
+    /// The lowest severity that fails the run, for this file's findings.
+    threshold: Threshold,
+    /// The text, when it comes from standard input.
+    stdin: Option<&'a str>,
 }
 
 /// What checking one file gave.
@@ -215,7 +394,11 @@ struct Fixed {
 
 /// Reads, checks and (with `--fix`) fixes one file. Runs on a worker thread.
 fn check_one(args: &CheckArgs, job: &Job<'_>) -> Outcome {
-    let text = match read_target(job.target) {
+    let read = match job.stdin {
+        Some(text) => Ok(text.to_owned()),
+        None => read_target(job.target),
+    };
+    let text = match read {
         Ok(text) => text,
         Err(message) => return Outcome::Failed(message),
     };
@@ -262,6 +445,8 @@ fn check_one(args: &CheckArgs, job: &Job<'_>) -> Outcome {
     if outcome.text != text {
         if args.diff {
             diff = unified_diff(&job.shown, &text, &outcome.text);
+        } else if job.stdin.is_some() {
+            // Standard input is never written back: the fixed text is printed instead.
         } else if let Err(message) = write_fixed(&job.target.path, &text, &outcome.text) {
             return Outcome::Failed(message);
         }
@@ -275,6 +460,12 @@ fn check_one(args: &CheckArgs, job: &Job<'_>) -> Outcome {
         .collect();
     let dir = job.target.path.parent().unwrap_or(std::path::Path::new(""));
     let mut wrote = false;
+    // Files beside standard input's name are not the user's to change from a pipe.
+    let new_files = if job.stdin.is_some() {
+        Vec::new()
+    } else {
+        new_files
+    };
     for file in dedup(new_files) {
         let path = dir.join(&file.path);
         let current = match std::fs::read(&path) {
