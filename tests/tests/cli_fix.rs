@@ -70,6 +70,23 @@ fn crlf_and_permissions_are_kept() {
 }
 
 #[test]
+fn a_byte_order_mark_is_kept() {
+    for text in [MAINTAINERS.to_owned(), MAINTAINERS.replace('\n', "\r\n")] {
+        let with_bom = format!("\u{feff}{text}");
+        let dir = scratch(&[("Dockerfile", with_bom.as_str())]);
+        let out = run_in(dir.path(), &["check", "--fix"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let fixed = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+        let expected = if text.contains('\r') {
+            FIXED.replace('\n', "\r\n")
+        } else {
+            FIXED.to_owned()
+        };
+        assert_eq!(fixed, format!("\u{feff}{expected}"));
+    }
+}
+
+#[test]
 fn a_read_only_file_is_an_error_and_is_left_alone() {
     let dir = scratch(&[("Dockerfile", MAINTAINERS)]);
     let path = dir.path().join("Dockerfile");
