@@ -69,3 +69,14 @@ fn summary(reports: &[FileReport], files_checked: usize) -> String {
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample_reports;
+
+    #[test]
+    fn full() {
+        let reports = sample_reports();
+        insta::assert_snapshot!(super::render(&reports, reports.len(), false));
+    }
+}

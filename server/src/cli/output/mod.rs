@@ -28,8 +28,8 @@ pub(crate) struct RenderOptions {
 /// findings included, in a stable order).
 pub(crate) fn render(format: Format, reports: &[FileReport], options: &RenderOptions) -> String {
     match format {
-        Format::Json => json::render(reports),
         Format::Full => full::render(reports, options.files_checked, options.color),
+        Format::Json => json::render(reports),
     }
 }
 
@@ -88,4 +88,44 @@ impl Counts {
     pub(crate) fn total(&self) -> usize {
         self.error + self.warning + self.info + self.style
     }
+}
+
+/// Reports every renderer's tests share, from really checking a few files: a Dockerfile and
+/// a compose file with findings (some with fixes), a clean Dockerfile, and a path with a
+/// space and a comma whose file has a finding after a non-ASCII character on its line.
+#[cfg(test)]
+pub(crate) fn sample_reports() -> Vec<FileReport> {
+    use crate::analysis::{check_compose_with, check_dockerfile_with};
+    use crate::config::Config;
+    use crate::facts::{ComposeFacts, DockerfileFacts};
+
+    let config = Config::default();
+    let dockerfile = |path: &str, text: &str| FileReport {
+        path: path.to_owned(),
+        text: text.to_owned(),
+        diagnostics: check_dockerfile_with(text, &DockerfileFacts::default(), &config),
+    };
+    let compose = |path: &str, text: &str| FileReport {
+        path: path.to_owned(),
+        text: text.to_owned(),
+        diagnostics: check_compose_with(text, &ComposeFacts::default(), &config),
+    };
+    vec![
+        dockerfile(
+            "app/Dockerfile",
+            "FROM alpine:3.20\nMAINTAINER Zoë <z@example.com>\nRUNN echo hi\nCOPY only-one\nUSER nobody\nHEALTHCHECK NONE\n",
+        ),
+        dockerfile(
+            "clean/Dockerfile",
+            "FROM alpine:3.20\nRUN echo hi\nUSER nobody\nHEALTHCHECK NONE\n",
+        ),
+        compose(
+            "compose.yaml",
+            "version: \"3.8\"\nservices:\n  web:\n    image: nginx:latest\n    ports:\n      - 8080:80\n",
+        ),
+        dockerfile(
+            "my dir/a,b.Dockerfile",
+            "FROM ubuntu\nRUN echo \"héllo\" && cd /app && make\nUSER nobody\nHEALTHCHECK NONE\n",
+        ),
+    ]
 }
