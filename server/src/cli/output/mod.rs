@@ -3,7 +3,9 @@
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::text::LineIndex;
 
+pub(crate) mod concise;
 pub(crate) mod full;
+pub(crate) mod github;
 pub(crate) mod json;
 
 /// `--format`: how `dockwise check` prints its findings.
@@ -11,8 +13,12 @@ pub(crate) mod json;
 pub enum Format {
     /// rustc-style snippets and a summary.
     Full,
+    /// One line per finding (path:line:col: CODE message) and a summary.
+    Concise,
     /// One JSON document with every finding.
     Json,
+    /// GitHub Actions workflow commands, shown as annotations on the run and pull request.
+    Github,
 }
 
 /// What a renderer may need besides the reports.
@@ -29,7 +35,9 @@ pub(crate) struct RenderOptions {
 pub(crate) fn render(format: Format, reports: &[FileReport], options: &RenderOptions) -> String {
     match format {
         Format::Full => full::render(reports, options.files_checked, options.color),
+        Format::Concise => concise::render(reports, options.files_checked),
         Format::Json => json::render(reports),
+        Format::Github => github::render(reports),
     }
 }
 
@@ -48,6 +56,14 @@ pub(crate) struct Position {
     pub column: usize,
 }
 
+/// A finding with where it starts and ends.
+pub(crate) struct Located<'a> {
+    pub diagnostic: &'a Diagnostic,
+    pub start: Position,
+    /// Where the flagged text stops (the position just after its last character).
+    pub end: Position,
+}
+
 impl FileReport {
     pub(crate) fn position(&self, index: &LineIndex, offset: u32) -> Position {
         let (line, col) = index.line_col_chars(&self.text, offset);
@@ -55,6 +71,23 @@ impl FileReport {
             line: line + 1,
             column: col + 1,
         }
+    }
+
+    /// The file's findings with their positions, in the report's order.
+    pub(crate) fn located(&self) -> Vec<Located<'_>> {
+        if self.diagnostics.is_empty() {
+            // Most checked files have no findings: no line index for them.
+            return Vec::new();
+        }
+        let index = LineIndex::new(&self.text);
+        self.diagnostics
+            .iter()
+            .map(|d| Located {
+                diagnostic: d,
+                start: self.position(&index, d.range.start),
+                end: self.position(&index, d.range.end),
+            })
+            .collect()
     }
 }
 
