@@ -7,6 +7,7 @@ pub(crate) mod concise;
 pub(crate) mod full;
 pub(crate) mod github;
 pub(crate) mod json;
+pub(crate) mod sarif;
 
 /// `--format`: how `dockwise check` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -17,6 +18,8 @@ pub enum Format {
     Concise,
     /// One JSON document with every finding.
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
     /// GitHub Actions workflow commands, shown as annotations on the run and pull request.
     Github,
 }
@@ -37,6 +40,13 @@ pub(crate) fn render(format: Format, reports: &[FileReport], options: &RenderOpt
         Format::Full => full::render(reports, options.files_checked, options.color),
         Format::Concise => concise::render(reports, options.files_checked),
         Format::Json => json::render(reports),
+        Format::Sarif => {
+            // Paths are shown relative to the current directory, so that is their base.
+            let src_root = std::env::current_dir()
+                .ok()
+                .and_then(|dir| sarif::directory_uri(&dir));
+            sarif::render(reports, src_root.as_deref())
+        }
         Format::Github => github::render(reports),
     }
 }
