@@ -6,6 +6,7 @@ use crate::text::LineIndex;
 pub(crate) mod concise;
 pub(crate) mod full;
 pub(crate) mod github;
+pub(crate) mod gitlab;
 pub(crate) mod json;
 pub(crate) mod sarif;
 
@@ -22,6 +23,9 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands, shown as annotations on the run and pull request.
     Github,
+    /// GitLab Code Quality report (JSON), for merge request widgets.
+    #[value(alias = "gitlab_codeclimate")]
+    Gitlab,
 }
 
 /// What a renderer may need besides the reports.
@@ -48,6 +52,7 @@ pub(crate) fn render(format: Format, reports: &[FileReport], options: &RenderOpt
             sarif::render(reports, src_root.as_deref())
         }
         Format::Github => github::render(reports),
+        Format::Gitlab => gitlab::render(reports),
     }
 }
 
@@ -98,6 +103,13 @@ impl FileReport {
                 end: self.position(&index, d.range.end),
             })
             .collect()
+    }
+
+    /// The text a finding flags (empty when its range is not on character boundaries).
+    pub(crate) fn flagged_text(&self, d: &Diagnostic) -> &str {
+        self.text
+            .get(d.range.start as usize..d.range.end as usize)
+            .unwrap_or("")
     }
 }
 
@@ -171,4 +183,27 @@ pub(crate) fn sample_reports() -> Vec<FileReport> {
             "FROM ubuntu\nRUN echo \"héllo\" && cd /app && make\nUSER nobody\nHEALTHCHECK NONE\n",
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::Format;
+
+    #[test]
+    fn format_names_and_the_gitlab_alias() {
+        let names: Vec<_> = Format::value_variants()
+            .iter()
+            .map(|f| f.to_possible_value().unwrap().get_name().to_owned())
+            .collect();
+        assert_eq!(
+            names,
+            ["full", "concise", "json", "sarif", "github", "gitlab"]
+        );
+        assert_eq!(
+            Format::from_str("gitlab_codeclimate", false),
+            Ok(Format::Gitlab)
+        );
+    }
 }
