@@ -3,12 +3,15 @@
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::text::LineIndex;
 
+pub(crate) mod checkstyle;
 pub(crate) mod concise;
 pub(crate) mod full;
 pub(crate) mod github;
 pub(crate) mod gitlab;
 pub(crate) mod json;
+pub(crate) mod junit;
 pub(crate) mod sarif;
+mod xml;
 
 /// `--format`: how `dockwise check` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,6 +29,10 @@ pub enum Format {
     /// GitLab Code Quality report (JSON), for merge request widgets.
     #[value(alias = "gitlab_codeclimate")]
     Gitlab,
+    /// Checkstyle XML, for CI plugins that read Checkstyle reports.
+    Checkstyle,
+    /// JUnit XML: one failing test case per finding, one passing case per clean file.
+    Junit,
 }
 
 /// What a renderer may need besides the reports.
@@ -53,6 +60,8 @@ pub(crate) fn render(format: Format, reports: &[FileReport], options: &RenderOpt
         }
         Format::Github => github::render(reports),
         Format::Gitlab => gitlab::render(reports),
+        Format::Checkstyle => checkstyle::render(reports),
+        Format::Junit => junit::render(reports),
     }
 }
 
@@ -199,7 +208,16 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["full", "concise", "json", "sarif", "github", "gitlab"]
+            [
+                "full",
+                "concise",
+                "json",
+                "sarif",
+                "github",
+                "gitlab",
+                "checkstyle",
+                "junit"
+            ]
         );
         assert_eq!(
             Format::from_str("gitlab_codeclimate", false),
