@@ -11,6 +11,7 @@ pub(crate) mod gitlab;
 pub(crate) mod json;
 pub(crate) mod junit;
 pub(crate) mod sarif;
+pub(crate) mod statistics;
 mod xml;
 
 /// `--format`: how `dockwise check` prints its findings.
