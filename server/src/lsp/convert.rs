@@ -46,12 +46,7 @@ impl Positions<'_> {
 
 /// Where a rule's documentation lives, linked from each diagnostic.
 fn rule_docs_url(code: &str) -> Option<lsp::Uri> {
-    format!(
-        "{}/blob/main/server/docs/rules/{code}.md",
-        env!("CARGO_PKG_REPOSITORY")
-    )
-    .parse()
-    .ok()
+    crate::rules::docs_url(code).parse().ok()
 }
 
 /// What every diagnostic of one rule carries: its docs link and editor tag. Made once per

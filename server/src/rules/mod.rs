@@ -458,6 +458,15 @@ pub struct DockerfileRule {
     pub check: fn(&DockerfileContext<'_>, &mut Vec<Diagnostic>),
 }
 
+/// Where a rule's documentation page lives on the web (`server/docs/rules/<CODE>.md` in the
+/// repository), for editors' diagnostic links and the machine-readable report formats.
+pub fn docs_url(code: &str) -> String {
+    format!(
+        "{}/blob/main/server/docs/rules/{code}.md",
+        env!("CARGO_PKG_REPOSITORY")
+    )
+}
+
 /// Every rule, in code order.
 pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
     let dockerfile = dockerfile::RULES.iter().map(|r| r.meta);

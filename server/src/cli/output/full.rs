@@ -41,7 +41,9 @@ pub(crate) fn render(reports: &[FileReport], files_checked: usize, color: bool) 
     out
 }
 
-fn summary(reports: &[FileReport], files_checked: usize) -> String {
+/// The closing line: files checked, findings by severity, how many have a fix. The concise
+/// format ends with it too.
+pub(super) fn summary(reports: &[FileReport], files_checked: usize) -> String {
     let counts = Counts::of(reports);
     let files = plural(files_checked, "file", "files");
     if counts.total() == 0 {
@@ -68,4 +70,15 @@ fn summary(reports: &[FileReport], files_checked: usize) -> String {
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample_reports;
+
+    #[test]
+    fn full() {
+        let reports = sample_reports();
+        insta::assert_snapshot!(super::render(&reports, reports.len(), false));
+    }
 }

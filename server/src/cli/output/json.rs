@@ -1,4 +1,7 @@
-//! `--format json`: every finding with 1-based positions, for tools.
+//! `--format json`: every finding with 1-based positions, for tools (our own shape).
+//!
+//! The top-level `version` names the shape: it stays 1 while fields are only added, and
+//! goes up when a field is renamed, removed or changes meaning.
 
 use serde::Serialize;
 
@@ -6,8 +9,12 @@ use super::{FileReport, Position};
 use crate::diagnostics::{Applicability, Severity};
 use crate::text::LineIndex;
 
+/// The version of the shape written; see the module docs.
+const VERSION: u32 = 1;
+
 #[derive(Serialize)]
 struct Output<'a> {
+    version: u32,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
@@ -72,8 +79,26 @@ pub(crate) fn render(reports: &[FileReport]) -> String {
             });
         }
     }
-    let mut text = serde_json::to_string_pretty(&Output { diagnostics })
-        .expect("serialising plain data cannot fail");
+    let mut text = serde_json::to_string_pretty(&Output {
+        version: VERSION,
+        diagnostics,
+    })
+    .expect("serialising plain data cannot fail");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample_reports;
+
+    #[test]
+    fn json() {
+        insta::assert_snapshot!(super::render(&sample_reports()));
+    }
+
+    #[test]
+    fn the_version_comes_first() {
+        assert!(super::render(&[]).starts_with("{\n  \"version\": 1,\n"));
+    }
 }
