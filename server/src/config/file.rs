@@ -11,8 +11,10 @@
 //!   file, wins; a `.hadolint.yaml` nearer the file than a `dockwise.toml` hides it;
 //! - both dockwise names in one folder is an error, and so are both hadolint names.
 //!
-//! The walk never leaves the file's ancestors: no home directory, no `XDG_CONFIG_HOME`, nothing
-//! from the environment (hadolint looks in those; we do not).
+//! The walk never leaves the file's ancestors: no `XDG_CONFIG_HOME`, nothing from the
+//! environment. hadolint files are looked for only up to the root of the repository holding
+//! the file (the first folder with `.git`), so a user-wide `~/.hadolint.yaml`, which hadolint
+//! reads, does not apply to the repositories below it.
 //!
 //! ```toml
 //! select = ["DF"]                 # replaces the default rule set
@@ -311,11 +313,15 @@ pub(crate) fn read_limited(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| e.to_string())
 }
 
+/// What governs a folder: a configuration file, none up to the root, or an error.
+type Governing = Result<Option<Arc<LoadedConfig>>, ConfigError>;
+
 /// Configuration files by folder, each read once until told it changed.
 #[derive(Debug, Default)]
 pub struct ConfigCache {
-    /// The configuration file governing each folder looked at (`None`: none up to the root).
-    by_dir: HashMap<PathBuf, Result<Option<Arc<LoadedConfig>>, ConfigError>>,
+    /// The configuration file governing each folder looked at (`None`: none up to the root),
+    /// by folder and whether hadolint files may still be read there.
+    by_dir: HashMap<(PathBuf, bool), Governing>,
 }
 
 impl ConfigCache {
@@ -343,19 +349,29 @@ impl ConfigCache {
         })
     }
 
-    fn for_dir(&mut self, dir: &Path) -> Result<Option<Arc<LoadedConfig>>, ConfigError> {
-        if let Some(found) = self.by_dir.get(dir) {
+    fn for_dir(&mut self, dir: &Path) -> Governing {
+        self.for_dir_with(dir, true)
+    }
+
+    /// The configuration governing `dir`; `hadolint`: hadolint files may still be read here
+    /// (false once the walk has left a repository, see [`in_dir`]).
+    fn for_dir_with(&mut self, dir: &Path, hadolint: bool) -> Governing {
+        let key = (dir.to_path_buf(), hadolint);
+        if let Some(found) = self.by_dir.get(&key) {
             return found.clone();
         }
-        let found = match in_dir(dir) {
+        let found = match in_dir(dir, hadolint) {
             Err(e) => Err(e),
             Ok(Some(path)) => LoadedConfig::read(&path).map(|c| Some(Arc::new(c))),
             Ok(None) => match dir.parent() {
-                Some(parent) if parent != dir => self.for_dir(parent),
+                Some(parent) if parent != dir => {
+                    let hadolint = hadolint && !is_repository_root(dir);
+                    self.for_dir_with(parent, hadolint)
+                }
                 _ => Ok(None),
             },
         };
-        self.by_dir.insert(dir.to_path_buf(), found.clone());
+        self.by_dir.insert(key, found.clone());
         found
     }
 
@@ -366,12 +382,25 @@ impl ConfigCache {
     }
 }
 
-/// The configuration file in `dir` itself, if any: a dockwise one, else a hadolint one.
-fn in_dir(dir: &Path) -> Result<Option<PathBuf>, ConfigError> {
+/// The configuration file in `dir` itself, if any: a dockwise one, else (when `hadolint`)
+/// a hadolint one.
+///
+/// hadolint files are not read above the root of the repository holding the checked file:
+/// hadolint itself reads a user-wide `.hadolint.yaml` from the home directory, which must not
+/// apply to the projects below it, and the home directory cannot be known without reading
+/// the environment. Our own files have no user-wide place, so their walk goes on to `/`.
+fn in_dir(dir: &Path, hadolint: bool) -> Result<Option<PathBuf>, ConfigError> {
     match one_of(dir, &CONFIG_FILE_NAMES)? {
         Some(path) => Ok(Some(path)),
-        None => one_of(dir, &super::hadolint::HADOLINT_FILE_NAMES),
+        None if hadolint => one_of(dir, &super::hadolint::HADOLINT_FILE_NAMES),
+        None => Ok(None),
     }
+}
+
+/// A folder holding `.git` (a folder, or a file in a worktree or submodule) is the root of
+/// a repository.
+fn is_repository_root(dir: &Path) -> bool {
+    dir.join(".git").exists()
 }
 
 /// The file in `dir` with one of two names that mean the same; both is an error.
@@ -568,6 +597,35 @@ mod tests {
         let err = cache.config_for(&file).unwrap_err();
         assert_eq!(err.path, dir.join("sub/.hadolint.yml"));
         assert!(err.to_string().contains(".hadolint.yml: line 1"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn hadolint_files_above_the_repository_are_not_read() {
+        let dir = scratch("repository");
+        // Where hadolint's user-wide file would be: above the repository.
+        std::fs::write(dir.join(".hadolint.yaml"), "ignored: [DL4000]\n").unwrap();
+        std::fs::create_dir_all(dir.join("sub/.git")).unwrap();
+        let file = dir.join("sub/legacy/Dockerfile");
+        let mut cache = ConfigCache::new();
+        let found = cache.governing(&file).unwrap();
+        assert!(
+            found
+                .as_ref()
+                .is_none_or(|l| l.path != dir.join(".hadolint.yaml")),
+            "{found:?}"
+        );
+        // The repository's own hadolint file is read, at its root or below it.
+        std::fs::write(dir.join("sub/.hadolint.yml"), "ignored: [DL4000]\n").unwrap();
+        cache.clear();
+        let loaded = cache.governing(&file).unwrap().unwrap();
+        assert_eq!(loaded.path, dir.join("sub/.hadolint.yml"));
+        // Our own files are found above it as before.
+        std::fs::remove_file(dir.join("sub/.hadolint.yml")).unwrap();
+        std::fs::write(dir.join("dockwise.toml"), "").unwrap();
+        cache.clear();
+        let loaded = cache.governing(&file).unwrap().unwrap();
+        assert_eq!(loaded.path, dir.join("dockwise.toml"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
