@@ -8,12 +8,14 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod discover;
+mod migrate;
 mod output;
 mod parse_cmd;
 mod paths;
 mod rules_cmd;
 
 pub use check::CheckArgs;
+pub use migrate::MigrateArgs;
 pub use parse_cmd::ParseArgs;
 pub use rules_cmd::{ExplainArgs, RulesArgs};
 
@@ -53,6 +55,8 @@ enum Command {
     Rules(RulesArgs),
     /// Show one rule's documentation: what it finds, why, examples, fix safety.
     Explain(ExplainArgs),
+    /// Print (or write) the dockwise.toml equivalent to another linter's configuration.
+    Migrate(MigrateArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -64,6 +68,7 @@ pub fn run() -> ExitCode {
         Command::Lsp(args) => crate::lsp::run(&args),
         Command::Rules(args) => rules_cmd::run_rules(&args),
         Command::Explain(args) => rules_cmd::run_explain(&args),
+        Command::Migrate(args) => migrate::run(&args),
     };
     ExitCode::from(code)
 }

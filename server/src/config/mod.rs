@@ -15,6 +15,10 @@
 //! Nothing here reads the home directory or the process environment.
 
 pub mod file;
+pub mod hadolint;
+#[cfg(test)]
+mod schema;
+pub mod settings;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,7 +27,8 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::rules::{RuleMeta, all_rules};
 
-pub use file::{ConfigCache, ConfigError, ConfigFile, LoadedConfig};
+pub use file::{ConfigCache, ConfigError, ConfigFile, ConfigOrigin, LoadedConfig};
+pub use settings::{Settings, SettingsFormat, resolved_settings, show_settings};
 
 /// The resolved configuration for one file.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,19 +94,38 @@ pub struct RuleOptions {
 
 /// The format a label's value must have (DF090).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum LabelFormat {
     /// Any non-empty text.
     Text,
+    /// An absolute URL (`https://...`).
     Url,
+    /// A semantic version (`1.4.2`, `2.0.0-rc.1`).
     Semver,
-    /// An RFC 3339 timestamp.
+    /// An RFC 3339 timestamp (`2024-05-01T12:00:00Z`).
     Rfc3339,
-    /// An SPDX license expression.
+    /// An SPDX license expression (`MIT OR Apache-2.0`).
     Spdx,
     /// A git commit hash.
     Hash,
+    /// An email address.
     Email,
+}
+
+impl LabelFormat {
+    /// The name as written in a configuration file.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LabelFormat::Text => "text",
+            LabelFormat::Url => "url",
+            LabelFormat::Semver => "semver",
+            LabelFormat::Rfc3339 => "rfc3339",
+            LabelFormat::Spdx => "spdx",
+            LabelFormat::Hash => "hash",
+            LabelFormat::Email => "email",
+        }
+    }
 }
 
 /// A rule selection as written: selectors to select, add and remove, and severity overrides.

@@ -9,11 +9,16 @@ use crate::syntax::TextRange;
 
 /// How serious a finding is. Ordered: `Style < Info < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// A matter of style or consistency.
     Style,
+    /// Worth knowing, often harmless.
     Info,
+    /// Probably a mistake, or a practice that costs later.
     Warning,
+    /// Wrong: to be fixed.
     Error,
 }
 

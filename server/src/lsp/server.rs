@@ -271,6 +271,7 @@ impl Backend {
             "**/dockwise.toml",
             "**/.dockwise.toml",
             "**/.hadolint.yaml",
+            "**/.hadolint.yml",
             "**/{compose,docker-compose}*.{yml,yaml}",
         ];
         let watchers: Vec<lsp::FileSystemWatcher> = globs

@@ -145,3 +145,35 @@ pub fn from_dclint(name: &str) -> Option<&'static str> {
         .find(|(dc, _)| dc.eq_ignore_ascii_case(name))
         .map(|(_, cp)| *cp)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Suppression comments, hover and `.hadolint.yaml` migration all trust these tables:
+    /// each entry must name one of our rules, of the right family, and each peer code
+    /// appears once (a second entry would never be found).
+    #[test]
+    fn every_entry_names_an_existing_rule_once() {
+        type Table = &'static [(&'static str, &'static str)];
+        let tables: [(&str, Table, &str); 3] = [
+            ("HADOLINT", HADOLINT, "DF"),
+            ("BUILDKIT", BUILDKIT, "DF"),
+            ("DCLINT", DCLINT, "CP"),
+        ];
+        for (name, table, family) in tables {
+            for (i, (peer, ours)) in table.iter().enumerate() {
+                let rule = crate::rules::find_rule(ours)
+                    .unwrap_or_else(|| panic!("{name}: {peer} -> {ours}: no such rule"));
+                assert_eq!(rule.code, *ours, "{name}: {peer} -> {ours}: not a code");
+                assert!(ours.starts_with(family), "{name}: {peer} -> {ours}");
+                assert!(
+                    !table[..i].iter().any(|(p, _)| p.eq_ignore_ascii_case(peer)),
+                    "{name}: {peer} appears twice"
+                );
+            }
+        }
+        assert_eq!(from_hadolint("dl3008"), Some("DF049"));
+        assert_eq!(from_hadolint("SC2086"), None);
+    }
+}
