@@ -285,3 +285,75 @@ fn output_file_and_quiet() {
     let quiet = run_in(dir.path(), &["check", "-q", "empty", "Dockerfile"]);
     assert_eq!(stderr(&quiet), "");
 }
+
+#[test]
+fn statistics_settings_and_the_quiet_summary() {
+    let dir = scratch(&[
+        ("Dockerfile", AN_ERROR),
+        ("dockwise.toml", "failure-threshold = \"error\"\n"),
+    ]);
+    let out = run_in(dir.path(), &["check", "--color", "never", "--statistics"]);
+    let text = stdout(&out);
+    assert!(text.contains("Checked 1 file"), "{text}");
+    // After the report: `count code [*] name`.
+    let counted = text.lines().any(|l| {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        words.len() >= 3 && words[0] == "1" && words[1] == "DF020"
+    });
+    assert!(counted, "{text}");
+    // Quiet: the findings without the summary.
+    let out = run_in(dir.path(), &["check", "--color", "never", "-q"]);
+    assert!(stdout(&out).contains("DF020"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("Checked 1 file"), "{}", stdout(&out));
+    let out = run_in(dir.path(), &["check", "--format", "concise", "-q"]);
+    assert!(
+        stdout(&out).starts_with("Dockerfile:2:1: DF020 "),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(stdout(&out).lines().count(), 1, "{}", stdout(&out));
+    // The settings of a file: its configuration file and threshold; nothing is checked.
+    let out = run_in(dir.path(), &["check", "--show-settings", "Dockerfile"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("dockwise.toml"), "{text}");
+    assert!(text.contains("failure-threshold = \"error\""), "{text}");
+    assert!(!text.contains("unknown instruction"), "{text}");
+}
+
+#[test]
+fn ci_formats_are_wired() {
+    let dir = scratch(&[("app/Dockerfile", AN_ERROR)]);
+    let out = run_in(dir.path(), &["check", "--format", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("::error file=app/Dockerfile,line=2,col=1,"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run_in(dir.path(), &["check", "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    assert_eq!(v["version"], "2.1.0");
+    let result = &v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "DF020")
+        .expect("DF020 in SARIF")
+        .clone();
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "app/Dockerfile"
+    );
+    for format in [
+        "gitlab",
+        "gitlab_codeclimate",
+        "checkstyle",
+        "junit",
+        "json",
+    ] {
+        let out = run_in(dir.path(), &["check", "--format", format]);
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert!(stdout(&out).contains("DF020"), "{format}: {}", stdout(&out));
+    }
+}

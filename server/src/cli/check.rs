@@ -12,7 +12,7 @@ use super::paths::display_path;
 use super::{MAX_FILE_SIZE, exit, print_stdout, tool_error};
 use crate::analysis::{check_compose_with, check_dockerfile_with};
 use crate::config::file::FailureThreshold;
-use crate::config::{Config, ConfigCache, LoadedConfig, Selection};
+use crate::config::{Config, ConfigCache, LoadedConfig, Selection, SettingsFormat};
 use crate::diagnostics::{NewFile, Severity};
 use crate::facts::FactsCache;
 use crate::fix::{FixMode, fix_compose, fix_dockerfile};
@@ -38,6 +38,15 @@ pub struct CheckArgs {
     /// Print the findings only: no summary, no notes on what was fixed or found nowhere.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// After the findings, count them by rule (most frequent first).
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Print the settings that apply to each named file (the configuration file used,
+    /// rules and severities, options) as TOML, and check nothing.
+    #[arg(long)]
+    pub show_settings: bool,
 
     /// Treat named files as this kind instead of guessing from the name and content.
     #[arg(long, value_enum)]
@@ -200,6 +209,9 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
         }
         None => None,
     };
+    if args.show_settings {
+        return show_settings(args);
+    }
     let found = match &args.stdin_filename {
         Some(name) => Discovery {
             targets: vec![Target {
@@ -315,14 +327,18 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
                 && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let rendered = output::render(
+    let mut rendered = output::render(
         args.format,
         &reports,
         &RenderOptions {
             files_checked,
             color,
+            quiet: args.quiet,
         },
     );
+    if args.statistics {
+        rendered.push_str(&output::statistics::render(&reports));
+    }
     let written = match (&args.output_file, &fixed_stdin) {
         (Some(path), _) => std::fs::write(path, &rendered)
             .map_err(|e| format!("writing {}: {}", path.display(), describe_io_error(&e))),
@@ -360,6 +376,35 @@ pub(super) fn run(args: &CheckArgs) -> u8 {
         exit::FINDINGS
     } else {
         exit::OK
+    }
+}
+
+/// `--show-settings`: the resolved settings of each file named (or of standard input's
+/// name), one after the other.
+fn show_settings(args: &CheckArgs) -> u8 {
+    let paths: Vec<PathBuf> = match &args.stdin_filename {
+        Some(name) => vec![name.clone()],
+        None if args.paths.is_empty() => {
+            return tool_error("--show-settings needs the files to show the settings of");
+        }
+        None => args.paths.clone(),
+    };
+    let mut configs = ConfigCache::new();
+    let mut out = String::new();
+    for path in &paths {
+        match crate::config::show_settings(&absolute(path), &mut configs, SettingsFormat::Toml) {
+            Ok(text) => {
+                if paths.len() > 1 {
+                    out.push_str(&format!("# {}\n", path.display()));
+                }
+                out.push_str(&text);
+            }
+            Err(e) => return tool_error(format!("invalid configuration: {e}")),
+        }
+    }
+    match print_stdout(&out) {
+        Ok(()) => exit::OK,
+        Err(e) => tool_error(format!("writing output: {e}")),
     }
 }
 

@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 
 use super::FileReport;
 
-pub(crate) fn render(reports: &[FileReport], files_checked: usize) -> String {
+/// The findings, then the summary of `files_checked` files when given.
+pub(crate) fn render(reports: &[FileReport], files_checked: Option<usize>) -> String {
     let mut out = String::new();
     for report in reports {
         for found in report.located() {
@@ -21,7 +22,9 @@ pub(crate) fn render(reports: &[FileReport], files_checked: usize) -> String {
             );
         }
     }
-    out.push_str(&super::full::summary(reports, files_checked));
+    if let Some(files_checked) = files_checked {
+        out.push_str(&super::full::summary(reports, files_checked));
+    }
     out
 }
 
@@ -32,7 +35,7 @@ mod tests {
     #[test]
     fn concise() {
         let reports = sample_reports();
-        insta::assert_snapshot!(super::render(&reports, reports.len()));
+        insta::assert_snapshot!(super::render(&reports, Some(reports.len())));
     }
 
     #[test]
@@ -42,7 +45,7 @@ mod tests {
             .filter(|r| r.diagnostics.is_empty())
             .collect();
         assert_eq!(
-            super::render(&reports, reports.len()),
+            super::render(&reports, Some(reports.len())),
             "Checked 1 file: no problems found.\n"
         );
     }

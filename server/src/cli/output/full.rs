@@ -5,7 +5,8 @@ use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use super::{Counts, FileReport};
 use crate::diagnostics::Severity;
 
-pub(crate) fn render(reports: &[FileReport], files_checked: usize, color: bool) -> String {
+/// The findings, then the summary of `files_checked` files when given.
+pub(crate) fn render(reports: &[FileReport], files_checked: Option<usize>, color: bool) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -37,7 +38,9 @@ pub(crate) fn render(reports: &[FileReport], files_checked: usize, color: bool) 
             out.push_str("\n\n");
         }
     }
-    out.push_str(&summary(reports, files_checked));
+    if let Some(files_checked) = files_checked {
+        out.push_str(&summary(reports, files_checked));
+    }
     out
 }
 
@@ -79,6 +82,6 @@ mod tests {
     #[test]
     fn full() {
         let reports = sample_reports();
-        insta::assert_snapshot!(super::render(&reports, reports.len(), false));
+        insta::assert_snapshot!(super::render(&reports, Some(reports.len()), false));
     }
 }

@@ -43,14 +43,18 @@ pub(crate) struct RenderOptions {
     pub files_checked: usize,
     /// Whether to colour the output (human formats only).
     pub color: bool,
+    /// Findings only: human formats leave out their summary (`--quiet`).
+    pub quiet: bool,
 }
 
 /// The whole output of `check` in `format`, for every checked file's report (files without
 /// findings included, in a stable order).
 pub(crate) fn render(format: Format, reports: &[FileReport], options: &RenderOptions) -> String {
+    // The summary's count of files, unless quiet.
+    let summary = (!options.quiet).then_some(options.files_checked);
     match format {
-        Format::Full => full::render(reports, options.files_checked, options.color),
-        Format::Concise => concise::render(reports, options.files_checked),
+        Format::Full => full::render(reports, summary, options.color),
+        Format::Concise => concise::render(reports, summary),
         Format::Json => json::render(reports),
         Format::Sarif => {
             // Paths are shown relative to the current directory, so that is their base.

@@ -9,11 +9,6 @@ use std::fmt::Write as _;
 
 use super::FileReport;
 
-// `allow`, not `expect`: nothing breaks when check.rs starts calling it.
-#[allow(
-    dead_code,
-    reason = "the `--statistics` flag of check.rs calls it; that flag is added separately"
-)]
 pub(crate) fn render(reports: &[FileReport]) -> String {
     // By code: (name, findings, findings with a fix).
     let mut by_rule: BTreeMap<&str, (&str, usize, usize)> = BTreeMap::new();
