@@ -13,8 +13,9 @@
 //!
 //! The walk never leaves the file's ancestors: no `XDG_CONFIG_HOME`, nothing from the
 //! environment. hadolint files are looked for only up to the root of the repository holding
-//! the file (the first folder with `.git`), so a user-wide `~/.hadolint.yaml`, which hadolint
-//! reads, does not apply to the repositories below it.
+//! the file (the first folder with `.git`), and never in a user's home directory (as the
+//! system's user list gives it), so a user-wide `~/.hadolint.yaml`, which hadolint reads,
+//! does not apply to the projects below it.
 //!
 //! ```toml
 //! select = ["DF"]                 # replaces the default rule set
@@ -392,9 +393,36 @@ impl ConfigCache {
 fn in_dir(dir: &Path, hadolint: bool) -> Result<Option<PathBuf>, ConfigError> {
     match one_of(dir, &CONFIG_FILE_NAMES)? {
         Some(path) => Ok(Some(path)),
-        None if hadolint => one_of(dir, &super::hadolint::HADOLINT_FILE_NAMES),
+        None if hadolint && !is_home_directory(dir) => {
+            one_of(dir, &super::hadolint::HADOLINT_FILE_NAMES)
+        }
         None => Ok(None),
     }
+}
+
+/// Whether `dir` is a user's home directory, where hadolint keeps a user-wide
+/// `.hadolint.yaml` that must not change what dockwise finds in a project outside any
+/// repository. Known from the system's user list, not from `HOME`: nothing here reads the
+/// environment.
+fn is_home_directory(dir: &Path) -> bool {
+    static HOMES: std::sync::LazyLock<Vec<PathBuf>> = std::sync::LazyLock::new(|| {
+        std::fs::read_to_string("/etc/passwd")
+            .map(|text| home_directories(&text))
+            .unwrap_or_default()
+    });
+    HOMES.iter().any(|home| home == dir)
+}
+
+/// The home directories of a `passwd` file's users (the sixth field), `/` left out (the
+/// home of system accounts, and every path's ancestor).
+fn home_directories(passwd: &str) -> Vec<PathBuf> {
+    passwd
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split(':').nth(5))
+        .filter(|home| home.starts_with('/') && *home != "/")
+        .map(PathBuf::from)
+        .collect()
 }
 
 /// A folder holding `.git` (a folder, or a file in a worktree or submodule) is the root of
@@ -443,6 +471,19 @@ pub fn is_config_file(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn home_directories_come_from_the_user_list() {
+        let passwd = "root:x:0:0:root:/root:/bin/bash\n# a comment\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\nsys:x:3:3:sys:/:/bin/false\nbroken line\nana:x:1000:1000:Ana,,,:/home/ana:/bin/zsh\n";
+        assert_eq!(
+            home_directories(passwd),
+            [
+                PathBuf::from("/root"),
+                PathBuf::from("/nonexistent"),
+                PathBuf::from("/home/ana")
+            ]
+        );
+    }
 
     fn scratch(name: &str) -> PathBuf {
         let dir =
