@@ -9,6 +9,7 @@ import {
   RevealOutputChannelOn,
   ServerOptions,
 } from 'vscode-languageclient/node';
+import { pipeServerLog, traceChannel } from './channel';
 import { findServer, ServerNotFound } from './server';
 import { serverSettings } from './settings';
 
@@ -105,7 +106,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       },
     },
     outputChannel: channel,
-    traceOutputChannel: channel,
+    traceOutputChannel: traceChannel(channel),
+    stdioOptions: {
+      // stdout carries the protocol here, so only stderr is ever read; the client's type
+      // wants both.
+      stdout: pipeServerLog,
+      stderr: pipeServerLog,
+    },
     // Configuration mistakes arrive as `window/showMessage`; the channel is for details and
     // opens only on errors.
     revealOutputChannelOn: RevealOutputChannelOn.Error,
