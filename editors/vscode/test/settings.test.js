@@ -15,10 +15,18 @@ const test = require('node:test');
 const { pathToFileURL } = require('node:url');
 
 const root = path.resolve(__dirname, '..');
+// Scratch folders of this run, removed at the end.
+const scratch = [];
+test.after(() => scratch.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+function scratchDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
 
 // src/settings.ts has no VS Code imports, so it can run here once esbuild strips the types.
 function loadSettings() {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dockwise-vscode-test-')), 'settings.js');
+  const out = path.join(scratchDir('dockwise-vscode-test-'), 'settings.js');
   require('esbuild').buildSync({
     entryPoints: [path.join(root, 'src', 'settings.ts')],
     outfile: out,
@@ -173,7 +181,7 @@ const COMPOSE = 'services:\n  web:\n    image: nginx:1.27\n    restrat: always\n
 const codes = (diags) => diags.map((d) => (typeof d.code === 'object' ? d.code.value : d.code));
 
 function openCompose(client) {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'dockwise-vscode-ws-'));
+  const folder = scratchDir('dockwise-vscode-ws-');
   const file = path.join(folder, 'compose.yaml');
   fs.writeFileSync(file, COMPOSE);
   const uri = pathToFileURL(file).href;
