@@ -28,8 +28,10 @@ fi
 # Everything code-server writes (settings, extensions, logs, its config) stays in one scratch
 # folder, so runs never see each other's state or the user's.
 run="$(mktemp -d "${TMPDIR:-/tmp}/dockwise-e2e.XXXXXX")"
-mkdir -p "$run/data/User" "$run/exts" "$run/xdg/config" "$run/xdg/data"
-export XDG_CONFIG_HOME="$run/xdg/config" XDG_DATA_HOME="$run/xdg/data"
+mkdir -p "$run/data/User" "$run/exts" "$run/xdg/config" "$run/xdg/data" "$run/xdg/cache"
+# Chromium and VS Code also write to ~/.config and ~/.cache (a profile, a device id) unless
+# pointed elsewhere.
+export XDG_CONFIG_HOME="$run/xdg/config" XDG_DATA_HOME="$run/xdg/data" XDG_CACHE_HOME="$run/xdg/cache"
 # The quick fix edits the workspace, so each run gets a fresh copy of the fixture.
 cp -r "$here/fixture" "$run/ws"
 

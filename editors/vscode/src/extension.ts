@@ -58,10 +58,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     }
     throw e;
   }
-  const extraArgs = vscode.workspace
-    .getConfiguration('dockwise')
-    .get<unknown[]>('server.extraArgs', [])
-    .filter((a): a is string => typeof a === 'string');
+  const configured = vscode.workspace.getConfiguration('dockwise').get<unknown>('server.extraArgs');
+  const extraArgs = Array.isArray(configured) ? configured.filter((a): a is string => typeof a === 'string') : [];
   // No `transport`: the client then talks over the child's stdin/stdout without appending
   // `--stdio` (which the server would accept, but an explicit command line is easier to
   // reproduce from the log).
@@ -146,12 +144,20 @@ async function stop(): Promise<void> {
   }
 }
 
+// Queues `work` behind whatever start or stop is under way. A failed step is logged and must
+// not block the queue, or every later restart would be skipped.
+function enqueue(work: () => Promise<void>): Promise<void> {
+  pending = pending.then(work).catch((e) => {
+    output?.error(`dockwise: ${String(e)}`);
+  });
+  return pending;
+}
+
 function restart(context: vscode.ExtensionContext): Promise<void> {
-  pending = pending.then(async () => {
+  return enqueue(async () => {
     await stop();
     await start(context);
   });
-  return pending;
 }
 
 async function showNotFound(message: string): Promise<void> {
@@ -182,11 +188,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
-  pending = pending.then(() => start(context));
-  await pending;
+  await enqueue(() => start(context));
 }
 
 export async function deactivate(): Promise<void> {
-  await pending.catch(() => undefined);
-  await stop();
+  await enqueue(stop);
 }
