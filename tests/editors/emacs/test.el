@@ -57,12 +57,25 @@
     (unless (require 'dockerfile-mode nil t)
       (dockwise-test-out "INFO dockerfile-mode is not installed; using a stand-in mode")
       (define-derived-mode dockerfile-mode prog-mode "Dockerfile"))
+    (unless (require 'yaml-mode nil t)
+      (dockwise-test-out "INFO yaml-mode is not installed; compose files use a stand-in mode")
+      (define-derived-mode yaml-mode text-mode "YAML"))
+    ;; The configuration editors/README.md recommends, with the binary under test: a mode for
+    ;; compose files, announced to the server as `dockercompose'. Each mode has its own entry
+    ;; because eglot 1.9 keeps one language id per server (newer eglot keeps one per mode).
+    (define-derived-mode dockwise-compose-mode yaml-mode "Compose")
     (add-to-list 'auto-mode-alist
-                 '("\\(?:\\`\\|/\\)\\(?:Dockerfile\\|Containerfile\\)\\(?:\\.[^/]*\\)?\\'"
+                 '("\\(?:\\`\\|/\\)\\(?:[Dd]ockerfile\\|[Cc]ontainerfile\\)\\(?:\\.[^/]*\\)?\\'"
                    . dockerfile-mode))
-    ;; The recommended user configuration, with the binary under test.
+    (add-to-list 'auto-mode-alist '("\\.\\(?:[Dd]ockerfile\\|[Cc]ontainerfile\\)\\'" . dockerfile-mode))
+    (add-to-list 'auto-mode-alist
+                 '("\\(?:\\`\\|/\\)\\(?:docker-\\)?compose\\(?:[-._][^/]*\\)?\\.ya?ml\\'"
+                   . dockwise-compose-mode))
     (add-to-list 'eglot-server-programs `(dockerfile-mode . (,bin "lsp")))
+    (add-to-list 'eglot-server-programs
+                 `((dockwise-compose-mode :language-id "dockercompose") . (,bin "lsp")))
     (add-hook 'dockerfile-mode-hook #'eglot-ensure)
+    (add-hook 'dockwise-compose-mode-hook #'eglot-ensure)
     ;; Settings as editors/README.md shows them: answered to the server's
     ;; workspace/configuration request for section `dockwise'.
     (setq-default eglot-workspace-configuration '(:dockwise (:ignore ["DF080"])))
@@ -129,6 +142,20 @@
           (dockwise-test-check
            (dockwise-test-wait (lambda () (null (dockwise-test-diags "DF006"))))
            "DF006 gone after the fix")))
+
+      (find-file (expand-file-name "compose.yaml" ws))
+      (dockwise-test-check (eq major-mode 'dockwise-compose-mode)
+                           "compose.yaml opens in dockwise-compose-mode" major-mode)
+      (run-hooks 'post-command-hook)
+      (dockwise-test-check (dockwise-test-wait (lambda () (and (eglot-current-server) eglot--managed-mode)))
+                           "eglot connected to dockwise for compose.yaml")
+      (dockwise-test-check (dockwise-test-wait (lambda () (dockwise-test-diags "CP018")))
+                           "CP018 diagnostic on the unquoted port")
+      (dolist (d (flymake-diagnostics))
+        (dockwise-test-out "DIAG compose line %d %s" (line-number-at-pos (flymake-diagnostic-beg d))
+                           (dockwise-test-code d)))
+      (when (eglot-current-server)
+        (eglot-shutdown (eglot-current-server)))
       (eglot-shutdown server))))
 
 (condition-case err
