@@ -345,6 +345,39 @@ fn settings_from_configuration_and_init_options() {
 }
 
 #[test]
+fn settings_of_initialize_stand_when_the_editor_has_none() {
+    // The client answers workspace/configuration with null (nothing set for dockwise):
+    // the initializationOptions stay in force.
+    let (mut client, _) = LspClient::start(
+        json!({"workspace": {"configuration": true}}),
+        json!({"ignore": ["DF020"]}),
+    );
+    client.wait_for("configuration request", |m| {
+        m["method"] == "workspace/configuration" || m["method"].is_null()
+    });
+    client.open(URI, "dockerfile", BROKEN);
+    assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["DF003"]);
+    // Invalid settings are shown to the user, not only logged.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    *client.configuration.lock().unwrap() = json!({"ignore": "DF020"});
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    let shown = client.wait_for("a message about the settings", |m| {
+        m["method"] == "window/showMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|t| t.contains("invalid settings"))
+    });
+    assert_eq!(shown["params"]["type"], 2);
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
 fn document_kinds_from_language_id_and_name() {
     let (mut client, _) = LspClient::start(json!({}), Value::Null);
     // An unsaved buffer with the dockerfile language id.

@@ -64,6 +64,9 @@ pub(crate) struct DocumentStore {
     configs: ConfigCache,
     /// The editor's settings, laid over each file's configuration.
     settings: Selection,
+    /// The settings `initialize` brought, which stand while the client's
+    /// `workspace/configuration` answer has nothing for dockwise.
+    startup_settings: Selection,
     /// Configuration files that could not be read, not yet shown to the user.
     config_errors: Vec<String>,
     /// Counts changes of what analysis reads besides the text (other files, settings), so a
@@ -138,6 +141,26 @@ impl DocumentStore {
     pub fn set_settings(&mut self, settings: Selection) {
         self.settings = settings;
         self.forget_analyses();
+    }
+
+    /// The settings of `initialize` (`initializationOptions`), kept for when the client
+    /// later answers that it has none.
+    pub fn set_startup_settings(&mut self, settings: Selection) {
+        self.startup_settings = settings.clone();
+        self.set_settings(settings);
+    }
+
+    /// The client has no dockwise settings (an empty `workspace/configuration` answer):
+    /// back to those of `initialize`.
+    pub fn use_startup_settings(&mut self) {
+        self.set_settings(self.startup_settings.clone());
+    }
+
+    /// A problem with the settings, shown to the user with the next answer.
+    pub fn report_config_error(&mut self, message: String) {
+        if !self.config_errors.contains(&message) {
+            self.config_errors.push(message);
+        }
     }
 
     fn forget_analyses(&mut self) {

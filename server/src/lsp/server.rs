@@ -226,11 +226,13 @@ impl Backend {
             section: Some("dockwise".to_owned()),
         }];
         match self.client.configuration(items).await {
-            Ok(values) => {
-                if let Some(value) = values.into_iter().next() {
-                    self.set_settings(value);
+            Ok(values) => match values.into_iter().next() {
+                // Nothing configured in the editor: the settings of `initialize` stand.
+                None | Some(serde_json::Value::Null) => {
+                    self.state().documents.use_startup_settings();
                 }
-            }
+                Some(value) => self.set_settings(value),
+            },
             Err(e) => tracing::warn!("workspace/configuration failed: {e}"),
         }
     }
@@ -238,7 +240,11 @@ impl Backend {
     fn set_settings(&self, value: serde_json::Value) {
         match Settings::from_json(value) {
             Ok(settings) => self.state().documents.set_settings(settings.selection()),
-            Err(e) => tracing::warn!("ignoring invalid dockwise settings: {e}"),
+            Err(e) => {
+                let message = format!("dockwise: ignoring invalid settings: {e}");
+                tracing::warn!("{message}");
+                self.state().documents.report_config_error(message);
+            }
         }
     }
 
@@ -377,7 +383,17 @@ impl LanguageServer for Backend {
         let support = ClientSupport::from_capabilities(&params.capabilities);
         let encoding = support.encoding;
         if let Some(options) = params.initialization_options {
-            self.set_settings(options);
+            match Settings::from_json(options) {
+                Ok(settings) => self
+                    .state()
+                    .documents
+                    .set_startup_settings(settings.selection()),
+                Err(e) => {
+                    let message = format!("dockwise: ignoring invalid initializationOptions: {e}");
+                    tracing::warn!("{message}");
+                    self.state().documents.report_config_error(message);
+                }
+            }
         }
         {
             let mut state = self.state();
@@ -409,6 +425,11 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: lsp::InitializedParams) {
         self.fetch_settings().await;
+        // Documents opened while the settings were on their way were checked without them.
+        let opened = !self.state().documents.uris().is_empty();
+        if opened {
+            self.refresh_all().await;
+        }
         self.watch_files().await;
     }
 
