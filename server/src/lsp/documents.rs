@@ -326,8 +326,13 @@ pub(crate) fn defer_drop<T: Send + 'static>(value: T) {
 /// The kind of a document from its language id and file name. Clients send `dockerfile`,
 /// `dockerfile-ts`, `dockercompose`, `yaml.docker-compose`, plain `yaml`, or nothing at all.
 pub(crate) fn document_kind(language_id: &str, uri: &Uri) -> Option<FileKind> {
-    let by_name = file_name(uri).and_then(|n| FileKind::from_file_name(&n));
+    let name = file_name(uri);
+    let by_name = name.as_deref().and_then(FileKind::from_file_name);
+    // `Dockerfile.dockerignore` (a Dockerfile's own ignore file) matches editors'
+    // `Dockerfile.*` pattern, so it may arrive as a Dockerfile: it is not one.
+    let ignore_file = name.is_some_and(|n| n.to_ascii_lowercase().ends_with(".dockerignore"));
     match language_id.to_ascii_lowercase().as_str() {
+        _ if ignore_file => None,
         "dockerfile" | "dockerfile-ts" | "containerfile" => Some(FileKind::Dockerfile),
         "dockercompose" | "yaml.docker-compose" | "docker-compose" => Some(FileKind::Compose),
         // Plain YAML is compose only when the name says so.
@@ -406,6 +411,10 @@ mod tests {
         assert_eq!(document_kind("yaml", &compose), Some(FileKind::Compose));
         assert_eq!(document_kind("yaml", &values), None);
         assert_eq!(document_kind("", &odd), None);
+        assert_eq!(
+            document_kind("dockerfile", &uri("file:///w/Dockerfile.dockerignore")),
+            None
+        );
         assert_eq!(
             document_kind("plaintext", &uri("file:///w/My%20App.Dockerfile")),
             Some(FileKind::Dockerfile)
