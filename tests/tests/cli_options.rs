@@ -50,30 +50,19 @@ fn thresholds_and_exit_codes() {
     assert_eq!(code(&["check", "-q", "--no-fail"]), Some(0));
     // More warnings than allowed fails even when warnings do not reach the threshold.
     let warnings = severities.iter().filter(|s| *s == "warning").count();
-    let allowed = (warnings - 1).to_string();
-    assert_eq!(
+    let allowing = |max: usize| {
+        let max = max.to_string();
         code(&[
             "check",
             "-q",
             "--failure-threshold",
             "error",
             "--max-warnings",
-            &allowed
-        ]),
-        Some(1)
-    );
-    let allowed = warnings.to_string();
-    assert_eq!(
-        code(&[
-            "check",
-            "-q",
-            "--failure-threshold",
-            "error",
-            "--max-warnings",
-            &allowed
-        ]),
-        Some(0)
-    );
+            &max,
+        ])
+    };
+    assert_eq!(allowing(warnings - 1), Some(1));
+    assert_eq!(allowing(warnings), Some(0));
     // The configuration's threshold counts when no flag is given; the flag wins over it.
     std::fs::write(
         dir.path().join("dockwise.toml"),

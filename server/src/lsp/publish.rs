@@ -45,14 +45,15 @@ impl Written {
         // Serialised field by field in declaration order: `{"range":{...},...}`.
         let json = serde_json::to_vec(&lsp).unwrap_or_default();
         let range = serde_json::to_vec(&lsp.range).unwrap_or_default();
-        let skip = b"{\"range\":".len() + range.len();
-        let after_range = match json.get(skip..) {
-            Some(rest) if json.starts_with(b"{\"range\":") && json[9..].starts_with(&range) => {
-                rest.to_vec()
-            }
-            // Not the expected layout: nothing is copied (an empty object after the range
-            // would be invalid, so keep the whole diagnostic and write no range).
-            _ => Vec::new(),
+        const OPEN: &[u8] = b"{\"range\":";
+        let after_range = match json
+            .strip_prefix(OPEN)
+            .and_then(|r| r.strip_prefix(&range[..]))
+        {
+            Some(rest) => rest.to_vec(),
+            // Not the expected layout: left empty, which makes the writer serialise this
+            // diagnostic whole each time.
+            None => Vec::new(),
         };
         Written {
             shape,

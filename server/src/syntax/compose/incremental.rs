@@ -564,6 +564,30 @@ mod tests {
 
     const FILE: &str = "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080:80\"\n\n  api:\n    image: my-api:1.4\n    environment:\n      LOG_LEVEL: info\nvolumes:\n  data:\n";
 
+    /// Types `typed` into `FILE` at `at` one character at a time; each step must be re-read
+    /// alone and equal a whole parse. `each(i, offset after it, reading)` checks more.
+    fn type_into_file(
+        at: usize,
+        typed: &str,
+        mut each: impl FnMut(usize, usize, &YamlParse),
+    ) -> YamlParse {
+        let mut text = FILE.to_owned();
+        let mut current = parse(&text);
+        let mut at = at;
+        for (i, c) in typed.char_indices() {
+            let mut next = text.clone();
+            next.insert(at, c);
+            at += c.len_utf8();
+            let again = reparse(&current, &text, &next)
+                .unwrap_or_else(|| panic!("step {i} {c:?} re-read alone"));
+            same(&again, &parse(&next));
+            each(i, at, &again);
+            text = next;
+            current = again;
+        }
+        current
+    }
+
     fn same(a: &YamlParse, b: &YamlParse) {
         assert_eq!(a.tree.debug_dump(), b.tree.debug_dump());
         assert_eq!(a.errors, b.errors);
@@ -611,25 +635,14 @@ mod tests {
         // lines are read as two services.
         let typed = "\n  cache:\n    image: redis:7\n";
         let colon = typed.find(':').unwrap();
-        let mut text = FILE.to_owned();
-        let mut current = parse(&text);
-        let mut at = "services:".len();
-        for (i, c) in typed.char_indices() {
-            let mut next = text.clone();
-            next.insert(at, c);
-            at += c.len_utf8();
-            let again = reparse(&current, &text, &next)
-                .unwrap_or_else(|| panic!("step {i} {c:?} re-read alone"));
-            same(&again, &parse(&next));
+        let current = type_into_file("services:".len(), typed, |i, at, again| {
             if (3..colon).contains(&i) {
                 // The name before its `:` is an error of its own, at the line's end.
                 assert_eq!(again.errors.len(), 1, "{:?}", again.errors);
                 assert_eq!(again.errors[0].range.start as usize, at);
                 assert!(again.tree.debug_dump().contains("\"web\""));
             }
-            text = next;
-            current = again;
-        }
+        });
         assert!(current.errors.is_empty());
         assert!(current.tree.debug_dump().contains("\"cache\""));
     }
@@ -638,19 +651,8 @@ mod tests {
     fn a_service_typed_between_two_is_read_alone() {
         // Typed on the blank line before `api`: the lines are `web`'s until the `:` makes
         // them a service of their own.
-        let mut text = FILE.to_owned();
-        let mut current = parse(&text);
-        let mut at = FILE.find("\n  api:").unwrap();
-        for (i, c) in "\n  cache:\n    image: redis:7".char_indices() {
-            let mut next = text.clone();
-            next.insert(at, c);
-            at += c.len_utf8();
-            let again = reparse(&current, &text, &next)
-                .unwrap_or_else(|| panic!("step {i} {c:?} re-read alone"));
-            same(&again, &parse(&next));
-            text = next;
-            current = again;
-        }
+        let at = FILE.find("\n  api:").unwrap();
+        let current = type_into_file(at, "\n  cache:\n    image: redis:7", |_, _, _| {});
         assert!(current.errors.is_empty());
         let dump = current.tree.debug_dump();
         assert!(
