@@ -357,6 +357,13 @@ fn settings_of_initialize_stand_when_the_editor_has_none() {
     });
     client.open(URI, "dockerfile", BROKEN);
     assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["DF003"]);
+    // An empty object is nothing configured too.
+    *client.configuration.lock().unwrap() = json!({});
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["DF003"]);
     // Invalid settings are shown to the user, not only logged.
     client.notify(
         "workspace/didChangeConfiguration",

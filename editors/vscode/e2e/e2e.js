@@ -59,6 +59,27 @@ async function main() {
     log(`opened ${name}`);
   }
 
+  // Runs a command from the Command Palette by its title, as a user would.
+  async function runCommand(title) {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(title);
+    await page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ hasText: title })
+      .first()
+      .click();
+    log(`ran ${title}`);
+  }
+
+  // The extension's output channel as written to disk (the log of every run of the server).
+  function channelLog() {
+    const found = fs
+      .readdirSync(path.join(scratch, 'data', 'logs'), { recursive: true })
+      .find((f) => path.basename(f) === 'dockwise.log');
+    return found ? fs.readFileSync(path.join(scratch, 'data', 'logs', found), 'utf8') : '';
+  }
+
   async function languageMode() {
     return (await page.locator('[id="status.editor.mode"]').first().textContent())?.trim();
   }
@@ -113,7 +134,12 @@ async function main() {
     // Dockerfile; the extension maps `*.dockerignore` to the Ignore language instead.
     await openFile('Dockerfile.dockerignore');
     await step('Dockerfile.dockerignore opens as Ignore, not as a Dockerfile', async () => {
-      const mode = await languageMode();
+      // The status bar follows the new editor a moment after its tab appears.
+      let mode;
+      for (let i = 0; i < 25 && mode !== 'Ignore'; i++) {
+        if (i > 0) await page.waitForTimeout(200);
+        mode = await languageMode();
+      }
       log(`Dockerfile.dockerignore language mode: ${mode}`);
       return mode === 'Ignore';
     });
@@ -180,6 +206,59 @@ async function main() {
       await dumpProblems();
       await page.screenshot({ path: path.join(scratch, 'after-fix.png') });
     }
+
+    // The setting for people who also run Red Hat's YAML extension, changed as a user would,
+    // in settings.json: VS Code tells the extension, the server pulls the settings again, and
+    // the schema findings (CP001) leave while the other compose rules stay.
+    await step('dockwise.compose.schemaValidation false takes CP001 out of the Problems panel', async () => {
+      await page.keyboard.press('Control+Comma');
+      await page.waitForSelector('.settings-editor', { timeout: 15000 });
+      // The settings editor opens with its search box focused.
+      await page.keyboard.type('dockwise.compose.schemaValidation');
+      const box = page.locator('.settings-editor .setting-item-bool .setting-value-checkbox').first();
+      await box.waitFor({ timeout: 15000 });
+      await box.click();
+      await problemRow('CP001').waitFor({ state: 'detached', timeout: 20000 });
+      const rows = await dumpProblems();
+      return rows.some((r) => r.includes('CP020'));
+    });
+
+    // The two commands. Show Output: the channel names the binary that was started.
+    await step('"dockwise: Show Output" shows the dockwise channel with the server traffic', async () => {
+      await runCommand('dockwise: Show Output');
+      // The panel's channel picker names the channel on show; its text scrolls to the end,
+      // so the lines on screen are the latest: the protocol trace of the server it started.
+      const shown = async () =>
+        page.evaluate(() => ({
+          channels: [...document.querySelectorAll('.panel select')].map((s) => s.selectedOptions[0]?.textContent),
+          text: [...document.querySelectorAll('.panel .view-lines')].map((l) => l.textContent).join(' '),
+        }));
+      let state;
+      for (let i = 0; i < 50; i++) {
+        state = await shown();
+        if (state.channels.includes('dockwise') && /textDocument\//.test(state.text)) return true;
+        await page.waitForTimeout(200);
+      }
+      log(`output panel: ${JSON.stringify(state).slice(0, 400)}`);
+      return false;
+    });
+    // Restart Server: a second server starts and reports a finding typed after the restart.
+    await step('"dockwise: Restart Server" starts a new server that checks new text', async () => {
+      const starts = () => (channelLog().match(/starting \S*dockwise lsp/g) || []).length;
+      const before = starts();
+      await runCommand('dockwise: Restart Server');
+      for (let i = 0; i < 50 && starts() === before; i++) await page.waitForTimeout(200);
+      log(`server starts in the channel log: ${before} -> ${starts()}`);
+      await openFile('Dockerfile');
+      await page.locator('.editor-instance .view-lines').first().click();
+      await page.keyboard.press('Control+End');
+      // DF020 (unknown instruction) is an error, so it is listed; style findings such as a
+      // lower-case keyword show as hints, which the Problems panel leaves out.
+      await page.keyboard.type('\nRUNN echo restarted');
+      await page.keyboard.press('Control+Shift+M');
+      await problemRow('DF020').waitFor({ timeout: 20000 });
+      return starts() === before + 1;
+    });
   } catch (e) {
     check(false, `harness: ${e.message.split('\n')[0]}`);
   } finally {

@@ -150,7 +150,7 @@ impl DocumentStore {
         self.set_settings(settings);
     }
 
-    /// The client has no dockwise settings (an empty `workspace/configuration` answer):
+    /// The client has no dockwise settings (a `null` or empty answer or notification):
     /// back to those of `initialize`.
     pub fn use_startup_settings(&mut self) {
         self.set_settings(self.startup_settings.clone());

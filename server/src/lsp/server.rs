@@ -226,18 +226,24 @@ impl Backend {
             section: Some("dockwise".to_owned()),
         }];
         match self.client.configuration(items).await {
-            Ok(values) => match values.into_iter().next() {
-                // Nothing configured in the editor: the settings of `initialize` stand.
-                None | Some(serde_json::Value::Null) => {
-                    self.state().documents.use_startup_settings();
-                }
-                Some(value) => self.set_settings(value),
-            },
+            Ok(values) => self.set_settings(values.into_iter().next().unwrap_or_default()),
             Err(e) => tracing::warn!("workspace/configuration failed: {e}"),
         }
     }
 
+    /// The editor's settings. An editor with nothing configured for dockwise answers `null`
+    /// or `{}`: then the settings of `initialize` stand (they are often the only ones an
+    /// editor's set-up gives).
     fn set_settings(&self, value: serde_json::Value) {
+        let unset = match &value {
+            serde_json::Value::Null => true,
+            serde_json::Value::Object(map) => map.is_empty(),
+            _ => false,
+        };
+        if unset {
+            self.state().documents.use_startup_settings();
+            return;
+        }
         match Settings::from_json(value) {
             Ok(settings) => self.state().documents.set_settings(settings.selection()),
             Err(e) => {
