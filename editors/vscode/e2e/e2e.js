@@ -105,6 +105,13 @@ async function main() {
     log('workbench loaded');
 
     await openFile('Dockerfile');
+    // run.sh's settings give dockwise.server.extraArgs `--log-file <scratch>/server.log`.
+    await step('dockwise.server.extraArgs reach the server (--log-file gets its log)', async () => {
+      const file = path.join(scratch, 'server.log');
+      const written = () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').length > 0;
+      for (let i = 0; i < 50 && !written(); i++) await page.waitForTimeout(200);
+      return written();
+    });
     await page.keyboard.press('Control+Shift+M'); // the Problems panel
     await step('Dockerfile: DF008 (shell-form CMD) shows in the Problems panel', async () => {
       await problemRow('DF008').waitFor({ timeout: 30000 });

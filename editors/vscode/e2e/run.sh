@@ -39,12 +39,14 @@ server_setting=""
 if [ -n "${DOCKWISE_SERVER:-}" ]; then
   server_setting="\"dockwise.server.path\": \"$(cd "$(dirname "$DOCKWISE_SERVER")" && pwd)/$(basename "$DOCKWISE_SERVER")\","
 fi
-# No welcome page, trust prompt, telemetry or update checks; no hot exit (a dirty editor of
+# dockwise.server.extraArgs sends the server's log to a file (a check of e2e.js). No welcome
+# page, trust prompt, telemetry or update checks; no hot exit (a dirty editor of
 # an earlier run must not come back); no automatic save after a refactoring, so the test
 # decides when the fixed file is written.
 cat > "$run/data/User/settings.json" <<EOF
 {
   $server_setting
+  "dockwise.server.extraArgs": ["--log-file", "$run/server.log"],
   "dockwise.trace.server": "messages",
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
