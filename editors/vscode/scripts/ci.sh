@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The extension's CI check (about half a minute with a warm npm cache; no network needed
 # once the cache holds the lockfile's packages):
-#   npm ci, tsc type-check, the settings tests against the server, both .vsix packages, and
-#   a look inside each package.
+#   npm ci, tsc type-check, the unit tests (the binary lookup; the settings, against the
+#   server), both .vsix packages, and a look inside each package.
 #
 # The server binary: $DOCKWISE_BIN, else target/release/dockwise, else target/debug/dockwise
 # (which `cargo test` leaves behind), at the repository root.
@@ -31,7 +31,7 @@ npm ci --no-audit --no-fund --prefer-offline
 step "npm run check (tsc --noEmit)"
 npm run check
 
-step "settings tests (node --test, against the server)"
+step "unit tests (node --test: binary lookup; settings, against the server)"
 node --test test/
 
 step "package: universal and linux-x64"
