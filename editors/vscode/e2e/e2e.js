@@ -14,6 +14,10 @@ const path = require('node:path');
 const { chromium } = require('playwright-core');
 
 const [url, workspace, screenshot, scratch] = process.argv.slice(2);
+// E2E_NOT_FOUND=<binary>: the journey of someone who installed the universal package without
+// a server: the notification, its Open Settings button, and the server running once the
+// setting names <binary>. Without it: the full journey with a server found at start.
+const notFoundServer = process.env.E2E_NOT_FOUND;
 const t0 = Date.now();
 const log = (what) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`);
 
@@ -105,6 +109,10 @@ async function main() {
     log('workbench loaded');
 
     await openFile('Dockerfile');
+    if (notFoundServer) {
+      await serverNotFound();
+      return;
+    }
     // run.sh's settings give dockwise.server.extraArgs `--log-file <scratch>/server.log`.
     await step('dockwise.server.extraArgs reach the server (--log-file gets its log)', async () => {
       const file = path.join(scratch, 'server.log');
@@ -275,10 +283,46 @@ async function main() {
       log(`failure screenshot: ${path.join(scratch, 'failure.png')}`);
     }
     await browser.close();
+    log('done');
+    console.log(`${passed} passed, ${failed} failed`);
+    process.exitCode = failed === 0 ? 0 : 1;
   }
-  log('done');
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed === 0 ? 0 : 1;
+
+  async function serverNotFound() {
+    const toast = page
+      .locator('.notifications-toasts .notification-list-item')
+      .filter({ hasText: 'the language server was not found' })
+      .first();
+    await step('with no server anywhere, a notification says dockwise was not found', async () => {
+      await toast.waitFor({ timeout: 20000 });
+      log(`notification: ${(await toast.innerText()).replace(/\s+/g, ' ').slice(0, 300)}`);
+      return true;
+    });
+    await page.screenshot({ path: screenshot });
+    await step('its Open Settings button opens the dockwise.server.path setting', async () => {
+      await toast.getByRole('button', { name: 'Open Settings' }).click();
+      await page.waitForSelector('.settings-editor', { timeout: 15000 });
+      await page
+        .locator('.settings-editor .setting-item')
+        .filter({ hasText: 'Absolute path of the' })
+        .first()
+        .waitFor({ timeout: 15000 });
+      return true;
+    });
+    await step('once the setting names the binary, the server starts and DF008 shows', async () => {
+      const input = page
+        .locator('.settings-editor .setting-item')
+        .filter({ hasText: 'Absolute path of the' })
+        .locator('input')
+        .first();
+      await input.click();
+      await input.fill(notFoundServer);
+      await input.press('Tab');
+      await page.keyboard.press('Control+Shift+M');
+      await problemRow('DF008').waitFor({ timeout: 30000 });
+      return true;
+    });
+  }
 }
 
 main();

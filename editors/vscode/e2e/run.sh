@@ -9,6 +9,11 @@
 # DOCKWISE_SERVER=/path/to/dockwise sets dockwise.server.path, for testing the universal
 # package; without it the package's bundled binary must be found. KEEP=1 keeps the scratch
 # folder (logs, screenshots) after a passing run; a failing run always keeps it.
+#
+# NOT_FOUND=1 bash e2e/run.sh dockwise-<version>.vsix: the universal package on a machine
+# without dockwise (no dockwise on code-server's PATH or in its ~/.cargo/bin): the
+# notification, its Open Settings button, and the server once the setting names
+# DOCKWISE_SERVER (default ../../target/release/dockwise). The screenshot is left alone.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 ext="$(cd "$here/.." && pwd)"
@@ -36,7 +41,21 @@ export XDG_CONFIG_HOME="$run/xdg/config" XDG_DATA_HOME="$run/xdg/data" XDG_CACHE
 cp -r "$here/fixture" "$run/ws"
 
 server_setting=""
-if [ -n "${DOCKWISE_SERVER:-}" ]; then
+not_found=""
+if [ -n "${NOT_FOUND:-}" ]; then
+  not_found="$(cd "$(dirname "${DOCKWISE_SERVER:-$ext/../../target/release/dockwise}")" && pwd)/$(basename "${DOCKWISE_SERVER:-dockwise}")"
+  [ -x "$not_found" ] || { echo "run.sh: NOT_FOUND needs the server to name in the setting: $not_found" >&2; exit 1; }
+  if ! python3 -c 'import sys, zipfile; sys.exit(any(n.startswith("extension/server/") for n in zipfile.ZipFile(sys.argv[1]).namelist()))' "$vsix"; then
+    echo "run.sh: NOT_FOUND needs the universal package; $vsix bundles a server" >&2
+    exit 1
+  fi
+  # No dockwise for the extension to find: a home without ~/.cargo/bin, and PATH without any
+  # folder that holds one.
+  mkdir -p "$run/home"
+  export HOME="$run/home"
+  PATH="$(printf '%s' "$PATH" | tr ':' '\n' | while read -r dir; do [ -e "$dir/dockwise" ] || printf '%s:' "$dir"; done)"
+  export PATH="${PATH%:}"
+elif [ -n "${DOCKWISE_SERVER:-}" ]; then
   server_setting="\"dockwise.server.path\": \"$(cd "$(dirname "$DOCKWISE_SERVER")" && pwd)/$(basename "$DOCKWISE_SERVER")\","
 fi
 # dockwise.server.extraArgs sends the server's log to a file (a check of e2e.js). No welcome
@@ -91,7 +110,7 @@ ready=$(elapsed "$t1")
 
 t2=$(now_ms)
 status=0
-node "$here/e2e.js" "http://127.0.0.1:$port/?folder=$run/ws" "$run/ws" "$run/screenshot.png" "$run" || status=$?
+E2E_NOT_FOUND="$not_found" node "$here/e2e.js" "http://127.0.0.1:$port/?folder=$run/ws" "$run/ws" "$run/screenshot.png" "$run" || status=$?
 browser=$(elapsed "$t2")
 stop_code_server
 trap - EXIT
@@ -100,8 +119,10 @@ echo "timings: install-extension ${installed}s, code-server ready ${ready}s, bro
 # The extension's output channel, for a failure's cause (binary lookup, server stderr, trace).
 channel_log=$(find "$run/data/logs" -name 'dockwise.log' 2>/dev/null | head -n 1 || true)
 if [ "$status" -eq 0 ]; then
-  cp "$run/screenshot.png" "$ext/images/screenshot.png"
-  echo "screenshot: $ext/images/screenshot.png"
+  if [ -z "$not_found" ]; then
+    cp "$run/screenshot.png" "$ext/images/screenshot.png"
+    echo "screenshot: $ext/images/screenshot.png"
+  fi
   if [ -n "${KEEP:-}" ]; then echo "scratch kept: $run"; else rm -rf "$run"; fi
 else
   echo "E2E FAILED; scratch kept: $run"

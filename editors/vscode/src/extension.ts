@@ -163,7 +163,11 @@ function restart(context: vscode.ExtensionContext): Promise<void> {
 async function showNotFound(message: string): Promise<void> {
   const choice = await vscode.window.showErrorMessage(message, 'Open Settings', 'Show Output');
   if (choice === 'Open Settings') {
-    await vscode.commands.executeCommand('workbench.action.openSettings', 'dockwise.server.path');
+    // The path is a machine setting: in a remote window (SSH, containers, WSL, code-server)
+    // it is set in the remote's settings, and the User tab does not even list it.
+    const command = vscode.env.remoteName ? 'workbench.action.openRemoteSettings' : 'workbench.action.openSettings';
+    output?.info(`opening the setting with ${command} (remote: ${vscode.env.remoteName ?? 'none'})`);
+    await vscode.commands.executeCommand(command, { query: 'dockwise.server.path' });
   } else if (choice === 'Show Output') {
     output?.show(true);
   }
