@@ -345,4 +345,7 @@ fn ci_formats_are_wired() {
         assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
         assert!(stdout(&out).contains("DF020"), "{format}: {}", stdout(&out));
     }
+    // ruff's spelling of the option.
+    let out = run_in(dir.path(), &["check", "--output-format", "json"]);
+    assert_eq!(codes(&out), ["app/Dockerfile:DF020"], "{}", stderr(&out));
 }

@@ -28,7 +28,8 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Full)]
+    // `--output-format` is ruff's spelling, accepted for people coming from it.
+    #[arg(long, alias = "output-format", value_enum, default_value_t = Format::Full)]
     pub format: Format,
 
     /// Write the output to this file instead of standard output.
