@@ -85,6 +85,7 @@ const DESCRIPTIVE_WORDS: &[&str] = &[
     "expires",
     "expiry",
     "header",
+    "id",
     "in",
     "issuer",
     "length",
@@ -94,6 +95,7 @@ const DESCRIPTIVE_WORDS: &[&str] = &[
     "path",
     "prefix",
     "provider",
+    "role",
     "timeout",
     "ttl",
     "type",
@@ -183,7 +185,10 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// Whether a variable name says it holds a secret: DF074's judgement, plus the names
-/// compose files use most, minus names that describe a secret (`*_AUTH_METHOD`).
+/// compose files use most, minus names that describe a secret (`*_AUTH_METHOD`, an access
+/// key's `*_ID`), and minus `AUTH` before other words: at the end it holds a credential
+/// (`REDIS_AUTH`), before them it names a setting about authentication
+/// (`GF_AUTH_ANONYMOUS_ORG_ROLE`, `PROXY_AUTH_WHITELIST`, `AIRFLOW__API__AUTH_BACKENDS`).
 fn is_secret_name(name: &str, value: &str, extra: &[String]) -> bool {
     let upper = name.to_ascii_uppercase();
     if upper == "PASSWORD"
@@ -201,7 +206,17 @@ fn is_secret_name(name: &str, value: &str, extra: &[String]) -> bool {
     {
         return false;
     }
-    names_a_secret(name, value, extra)
+    let words: Vec<&str> = lower.split('_').filter(|w| !w.is_empty()).collect();
+    let Some((last, before)) = words.split_last() else {
+        return false;
+    };
+    let without_leading_auth: Vec<&str> = before
+        .iter()
+        .copied()
+        .filter(|w| *w != "auth")
+        .chain([*last])
+        .collect();
+    names_a_secret(&without_leading_auth.join("_"), value, extra)
 }
 
 /// The edit that makes an environment entry's value `${NAME}`: `NAME=${NAME}` for a list
@@ -312,6 +327,16 @@ mod tests {
     }
 
     #[test]
+    fn auth_at_the_end_or_beside_a_secret_word_is_a_secret() {
+        let text = "services:\n  a:\n    environment:\n      REDIS_AUTH: s3cr3t-pass\n      AUTH_TOKEN: abc123def456\n      NPM_AUTH_KEY: abc123def456\n";
+        let names: Vec<String> = findings(text)
+            .iter()
+            .map(|d| text[d.range.as_usize()].to_owned())
+            .collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+    }
+
+    #[test]
     fn production_files_get_errors() {
         let text = "services:\n  api:\n    environment:\n      NODE_ENV: production\n      DB_PASSWORD: x1y2z3\n";
         let found = findings(text);
@@ -325,6 +350,8 @@ mod tests {
             "services:\n  a:\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n      API_KEY: $API_KEY\n      TOKEN: ''\n      SECRET:\n",
             "services:\n  a:\n    environment:\n      - POSTGRES_PASSWORD_FILE=/run/secrets/db\n      - AUTH_ENABLED=true\n      - DB_USER=app\n",
             "services:\n  a:\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: scram-sha-256\n      REDIS_KEY_PREFIX: app\n      JWT_SECRET_EXPIRES_IN: 1h\n",
+            // Settings about authentication, and an access key's public half (real files).
+            "services:\n  a:\n    environment:\n      AIRFLOW__API__AUTH_BACKENDS: airflow.api.auth.backend.basic_auth\n      GF_AUTH_ANONYMOUS_ORG_ROLE: Admin\n      PROXY_AUTH_WHITELIST: \"*\"\n      AWS_ACCESS_KEY_ID: AKIAEXAMPLE\n",
             "services:\n  a:\n    environment:\n      DATABASE_URL: postgres://u:p@db/app\n      TOKEN_URL: https://auth.example.com/token\n",
         ] {
             assert!(findings(text).is_empty(), "{text}: {:?}", findings(text));

@@ -15,11 +15,13 @@ declare_rule! {
     /// `test` (or `CMD` with no command); an `interval`, `timeout`, `start_period` or
     /// `start_interval` that is not a duration (`30s`, `1m30s`, `500ms`; Compose also takes
     /// `d` and `w`), is negative, or is shorter than Docker's minimum of 1ms; `retries`
-    /// below 0. Warnings: a `timeout` as long as the `interval` or longer, `retries: 0`
-    /// (Docker takes it as unset and uses 3), a `start_interval` without a `start_period`
-    /// (it only applies during the start period, which is 0 by default), and `disable:
-    /// true` next to a `test` that it throws away. Values with `${VAR}` are not judged, and
-    /// a duration written as a bare number is CP001's (Compose wants a string).
+    /// below 0. Warnings: `retries: 0` (Docker takes it as unset and uses 3), a
+    /// `start_interval` without a `start_period` (it only applies during the start period,
+    /// which is 0 by default), and `disable: true` next to a `test` that it throws away.
+    /// Values with `${VAR}` are not judged, and a duration written as a bare number is
+    /// CP001's (Compose wants a string). A `timeout` as long as the `interval` or longer is
+    /// not reported: Docker starts counting the interval when a probe ends, so probes never
+    /// overlap or run back to back, whatever the two values.
     ///
     /// ## Why is this bad?
     /// Docker rejects a bad test or duration only when the container is created, so
@@ -147,23 +149,6 @@ fn check_healthcheck(
             _ => {}
         }
         durations.push((field, range, text, nanos.filter(|n| *n > 0)));
-    }
-    let duration = |field: &str| durations.iter().find(|d| d.0 == field);
-    if let (
-        Some((_, _, interval_text, Some(interval))),
-        Some((_, range, timeout_text, Some(timeout))),
-    ) = (duration("interval"), duration("timeout"))
-        && timeout >= interval
-    {
-        out.push((
-            Severity::Warning,
-            *range,
-            format!(
-                "the timeout ({timeout_text}) of service `{service}` is not shorter than its \
-                 interval ({interval_text}): a hung service is noticed late and slow probes run \
-                 back to back"
-            ),
-        ));
     }
     if let Some((_, Some(value))) = ctx.entry(healthcheck, "retries")
         && let Some(text) = ctx.scalar(value)
@@ -409,7 +394,12 @@ mod tests {
             flagged(
                 "      test: [CMD, x]\n      interval: 10s\n      timeout: 10000ms\n      retries: 0\n"
             ),
-            [(Warning, "10000ms".to_owned()), (Warning, "0".to_owned())]
+            [(Warning, "0".to_owned())]
+        );
+        // Docker waits `interval` after each probe ends, so a timeout as long as the
+        // interval (common in real files) is no problem.
+        assert!(
+            flagged("      test: [CMD, x]\n      interval: 5s\n      timeout: 5s\n").is_empty()
         );
         assert_eq!(
             flagged("      test: [CMD, x]\n      retries: -1\n"),

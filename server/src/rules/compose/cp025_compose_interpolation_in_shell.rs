@@ -9,7 +9,9 @@ declare_rule! {
     /// ## What it does
     /// Reports `${VAR}` in a `CMD-SHELL` healthcheck or a string `command` when `VAR` is set
     /// in the service's `environment` but not where Compose looks when it loads the file
-    /// (the `.env` beside it, `env_file`s, or, if you opted in, your shell).
+    /// (the `.env` beside it, `env_file`s, or, if you opted in, your shell). An entry with
+    /// no value (`- POSTGRES_USER`, `POSTGRES_USER:`) is not reported: Compose fills it from
+    /// its own environment, where `${POSTGRES_USER}` comes from as well.
     ///
     /// ## Why is this bad?
     /// Compose replaces `${VAR}` while reading the file, before any container exists. The
@@ -105,7 +107,10 @@ pub(crate) fn container_variables<'a>(ctx: &ComposeContext<'a>) -> Vec<Container
             let scalar = ValueScalar { node, value };
             for used in variables(value) {
                 if !used.handled
-                    && environment.iter().any(|e| e.name == used.name)
+                    // A bare `- VAR` takes its value from where interpolation looks too.
+                    && environment
+                        .iter()
+                        .any(|e| e.name == used.name && e.value.is_some())
                     && !ctx.interpolation_defines(used.name)
                 {
                     out.push(ContainerVariable {
