@@ -217,8 +217,8 @@ fn finish_compose(
         .map(|(i, d)| (d.range.start, d.range.end, d.code, d.message.as_str(), i))
         .collect();
     order.sort_unstable();
-    // The same finding twice (one `env_file` merged from an anchor into three services, one
-    // variable used twice in a block scalar, which is reported at the block) is shown once.
+    // The same finding twice (an anchor's `env_file` merged into several services, each
+    // checked on its own, finds it at the anchor each time) is shown once.
     order.dedup_by(|a, b| (a.0, a.1, a.2, a.3) == (b.0, b.1, b.2, b.3));
     let order: Vec<usize> = order.into_iter().map(|k| k.4).collect();
     let mut taken: Vec<Option<Diagnostic>> = out.into_iter().map(Some).collect();
@@ -257,11 +257,11 @@ mod tests {
 
     #[test]
     fn the_same_compose_finding_twice_is_shown_once() {
-        // A variable used twice in a folded block: both uses are reported where the block
-        // starts, which is one finding, not two.
-        let text = "services:\n  search:\n    image: elasticsearch:8.15.0\n    command: >\n      run --a ${HEAP}\n      --b ${HEAP}\n";
+        // One anchored block merged into two services: each service's check finds its
+        // absolute `env_file` at the anchor, which is one finding to show, not two.
+        let text = "x-app: &app\n  image: app:1.2.3\n  env_file: [/etc/app.env]\nservices:\n  web:\n    <<: *app\n  worker:\n    <<: *app\n";
         let found = check_compose_with(text, &ComposeFacts::default(), &Config::default());
-        let cp026: Vec<_> = found.iter().filter(|d| d.code == "CP026").collect();
-        assert_eq!(cp026.len(), 1, "{found:#?}");
+        let cp013: Vec<_> = found.iter().filter(|d| d.code == "CP013").collect();
+        assert_eq!(cp013.len(), 1, "{found:#?}");
     }
 }

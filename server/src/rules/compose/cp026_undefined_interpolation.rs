@@ -150,4 +150,30 @@ mod tests {
         }
         assert!(flagged(text, &facts).is_empty());
     }
+
+    #[test]
+    fn uses_in_blocks_and_folded_lines_are_found_where_written() {
+        let text = "services:\n  search:\n    image: elasticsearch:8.15.0\n    command: >\n      run --a ${HEAP}\n      --b ${OTHER} $$HOME\n    entrypoint: 'start\n      ${MODE}'\n";
+        let found = crate::analysis::check_compose_with(
+            text,
+            &ComposeFacts::default(),
+            &Config::all_enabled(),
+        );
+        let spans: Vec<(String, u32)> = found
+            .iter()
+            .filter(|d| d.code == "CP026")
+            .map(|d| {
+                let line = text[..d.range.start as usize].matches('\n').count() as u32;
+                (text[d.range.as_usize()].to_owned(), line)
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("${HEAP}".to_owned(), 4),
+                ("${OTHER}".to_owned(), 5),
+                ("${MODE}".to_owned(), 7)
+            ]
+        );
+    }
 }

@@ -203,8 +203,8 @@ impl<'a> ComposeContext<'a> {
         }
     }
 
-    /// Where a variable use is written: its exact span when the scalar's source is its
-    /// value, else the whole scalar.
+    /// Where a variable use is written: its exact span when it can be found in the source
+    /// (`true`), else the whole scalar (`false`).
     pub fn use_range(&self, scalar: ValueScalar<'_>, used: &VariableUse<'_>) -> (TextRange, bool) {
         match self.inner_range(scalar.node, scalar.value) {
             Some(inner) => (
@@ -214,8 +214,34 @@ impl<'a> ComposeContext<'a> {
                 ),
                 true,
             ),
-            None => (self.range(scalar.node), false),
+            None => match self.use_in_source(scalar, used) {
+                Some(range) => (range, true),
+                None => (self.range(scalar.node), false),
+            },
         }
+    }
+
+    /// A use's span in a scalar whose source is not its value: a block (`|`, `>`) or a
+    /// plain or single-quoted scalar over several lines. Folding and indentation change
+    /// only white space between words, so the `k`-th `${VAR}` of the value is the `k`-th of
+    /// the source, provided both hold it equally often. Not for double quotes, whose
+    /// escapes can write a `$` the source does not show.
+    fn use_in_source(&self, scalar: ValueScalar<'_>, used: &VariableUse<'_>) -> Option<TextRange> {
+        let range = self.range(scalar.node);
+        let source = self.text.get(range.as_usize())?;
+        let written = scalar.value.get(used.start..used.end)?;
+        if source.starts_with('"')
+            || written.is_empty()
+            || source.matches(written).count() != scalar.value.matches(written).count()
+        {
+            return None;
+        }
+        let nth = scalar.value.get(..used.start)?.matches(written).count();
+        let (at, _) = source.match_indices(written).nth(nth)?;
+        Some(TextRange::new(
+            range.start + at as u32,
+            range.start + (at + written.len()) as u32,
+        ))
     }
 
     /// Whether `name` has a value for interpolation: in the `.env` beside the file, an
