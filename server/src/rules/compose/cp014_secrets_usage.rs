@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it does
     /// Reports top-level secrets that plain `docker compose` cannot provide (`external:
     /// true`, `driver`, `template_driver`: Swarm features), and secrets declared but used by
-    /// no service. (A service using an undeclared secret is CP003's.)
+    /// no service. A secret counts as used when a service lists it under `secrets:` or under
+    /// `build.secrets:` (a build secret, mounted only while the image builds). (A service
+    /// using an undeclared secret is CP003's.)
     ///
     /// ## Why is this bad?
     /// Compose outside Swarm mounts secrets from a `file` or an `environment` variable
@@ -58,11 +60,15 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let tree = ctx.tree();
+    // A service's own `secrets`, and its build's (`build: .` has none).
     let used: Vec<&str> = ctx
         .services()
         .iter()
         .filter_map(|s| s.body)
-        .filter_map(|body| ctx.get(body, "secrets"))
+        .flat_map(|body| {
+            let build = ctx.get(body, "build").and_then(|b| ctx.get(b, "secrets"));
+            ctx.get(body, "secrets").into_iter().chain(build)
+        })
         .flat_map(|list| ctx.items(list))
         .filter_map(|item| ctx.scalar(item).or_else(|| ctx.str_of(item, "source")))
         .collect();
@@ -96,5 +102,40 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
                 format!("secret `{name}` is declared but no service uses it"),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::check_compose_with;
+    use crate::config::Config;
+    use crate::facts::ComposeFacts;
+
+    fn messages(src: &str) -> Vec<String> {
+        check_compose_with(src, &ComposeFacts::default(), &Config::all_enabled())
+            .into_iter()
+            .filter(|d| d.code == "CP014")
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn build_secrets_are_used() {
+        // Short and long form under `build.secrets`.
+        let src = "services:\n  app:\n    build:\n      context: .\n      secrets:\n        - npm_token\n        - source: pip_conf\n          target: pip.conf\nsecrets:\n  npm_token:\n    environment: NPM_TOKEN\n  pip_conf:\n    file: ./pip.conf\n";
+        assert!(messages(src).is_empty(), "{:?}", messages(src));
+        // The flow form of the report's file.
+        let src = "services: {app: {build: {context: ., secrets: [npm_token]}}}\nsecrets: {npm_token: {environment: NPM_TOKEN}}\n";
+        assert!(messages(src).is_empty(), "{:?}", messages(src));
+    }
+
+    #[test]
+    fn unused_secrets() {
+        // Build secrets of one service, service secrets of another, and a string `build`.
+        let src = "services:\n  app:\n    build:\n      context: .\n      secrets: [npm_token]\n  api:\n    build: ./api\n    secrets:\n      - source: db_password\nsecrets:\n  npm_token:\n    environment: NPM_TOKEN\n  db_password:\n    file: ./db_password.txt\n  old_token:\n    file: ./old_token.txt\n";
+        assert_eq!(
+            messages(src),
+            ["secret `old_token` is declared but no service uses it"]
+        );
     }
 }

@@ -1,8 +1,8 @@
 use crate::diagnostics::Diagnostic;
+use crate::rules::compose::profiles::profiles;
 use crate::rules::compose::{ComposeContext, PortEntry};
 use crate::rules::declare_rule;
 use crate::syntax::TextRange;
-use crate::syntax::compose::NodeId;
 
 declare_rule! {
     /// ## What it does
@@ -211,17 +211,6 @@ fn message(
         binding.service,
         ctx.line_number(earlier.range.start)
     )
-}
-
-fn profiles<'a>(ctx: &ComposeContext<'a>, body: NodeId) -> Vec<&'a str> {
-    ctx.get(body, "profiles")
-        .map(|p| {
-            ctx.items(p)
-                .into_iter()
-                .filter_map(|i| ctx.scalar(i))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ declare_rule! {
     /// service depends on it. Services that turn the check off on purpose (`disable: true`,
     /// `test: ["NONE"]`, `HEALTHCHECK NONE`) pass, and so do one-shot services: those with
     /// `restart: "no"` and those a dependant waits for with
-    /// `condition: service_completed_successfully`.
+    /// `condition: service_completed_successfully`. Any `healthcheck:` key counts, also one
+    /// without a `test` (`disable: false`, or only timings): it keeps the image's own
+    /// check, which the author expects to be there (CP021 still reports waiting with
+    /// `service_healthy` for a service whose image has none).
     ///
     /// ## Why is this bad?
     /// Without a health check Docker only knows that the process runs, not that it answers:
@@ -75,7 +78,13 @@ declare_rule! {
 
 pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
     for service in ctx.services() {
-        if service.body.is_none() || !health(ctx, service).is_missing() || one_shot(ctx, service) {
+        let Some(body) = service.body else { continue };
+        // Whatever the block says, it was written on purpose: a block without a `test`
+        // keeps (and may retime) the image's own HEALTHCHECK.
+        if ctx.entry(body, "healthcheck").is_some()
+            || !health(ctx, service).is_missing()
+            || one_shot(ctx, service)
+        {
             continue;
         }
         let waiting: Vec<&str> = dependents(ctx, service.name)
@@ -251,12 +260,17 @@ mod tests {
     }
 
     #[test]
-    fn retiming_alone_is_no_healthcheck() {
-        let src =
-            "services:\n  db:\n    image: postgres:16\n    healthcheck:\n      interval: 10s\n";
-        let found = findings(src);
-        assert_eq!(found.len(), 1);
-        // The block is there already: no second `healthcheck:` key.
-        assert!(found[0].fix.is_none());
+    fn a_healthcheck_block_without_a_test_keeps_the_images() {
+        for src in [
+            // `disable: false` keeps the image's HEALTHCHECK (immich-server defines one).
+            "services:\n  server:\n    image: ghcr.io/immich-app/immich-server:v1.135.0\n    healthcheck:\n      disable: false\n",
+            "services: {server: {image: ghcr.io/immich-app/immich-server:v1.135.0, healthcheck: {disable: false}}}\n",
+            // Only timings: they retime the image's check.
+            "services:\n  api:\n    image: ghcr.io/acme/api:1.4.2\n    healthcheck:\n      interval: 10s\n      start_period: 30s\n",
+            // Through a merge key.
+            "x-health: &health\n  healthcheck:\n    interval: 10s\nservices:\n  api:\n    <<: *health\n    image: ghcr.io/acme/api:1.4.2\n",
+        ] {
+            assert!(findings(src).is_empty(), "{src}");
+        }
     }
 }

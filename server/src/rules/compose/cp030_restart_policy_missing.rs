@@ -1,3 +1,4 @@
+use super::compose_health::dependents;
 use crate::diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use crate::rules::compose::{ComposeContext, Service};
 use crate::rules::declare_rule;
@@ -6,8 +7,10 @@ declare_rule! {
     /// ## What it does
     /// Reports a service of a production file with neither `restart` nor
     /// `deploy.restart_policy`. A production file is one whose name contains `prod`, or one
-    /// where a service sets `NODE_ENV=production`. Jobs (`deploy.mode: replicated-job` or
-    /// `global-job`) are left alone.
+    /// where a service sets `NODE_ENV=production`. Jobs are left alone: services with
+    /// `deploy.mode: replicated-job` or `global-job`, and one-shot services that another
+    /// service waits for with `condition: service_completed_successfully` (an init or
+    /// migration step: it exits when done, and a restart policy would run it again).
     ///
     /// ## Why is this bad?
     /// Without a restart policy Docker leaves a container stopped when its process crashes
@@ -78,6 +81,10 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
+        // Read last: it looks at every service, and so does the cache for this finding.
+        if awaited_to_complete(ctx, service.name) {
+            continue;
+        }
         let name = service.name;
         let message = format!(
             "service `{name}` has no restart policy: after a crash or a reboot it stays down"
@@ -92,6 +99,15 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// Whether a service is waited for with `condition: service_completed_successfully`: it is
+/// meant to run once and exit, and restarting it would run it again.
+fn awaited_to_complete(ctx: &ComposeContext<'_>, name: &str) -> bool {
+    dependents(ctx, name).any(|(_, d)| {
+        d.condition
+            .is_some_and(|(c, _)| c == "service_completed_successfully")
+    })
 }
 
 /// An edit appending `block` to a service's own body: not to a body that is an alias of
@@ -155,5 +171,20 @@ mod tests {
             fixed.ends_with("NODE_ENV: production\n    restart: unless-stopped\n"),
             "{fixed}"
         );
+    }
+
+    #[test]
+    fn a_step_waited_for_to_complete_is_a_job() {
+        // `init` runs once before `app`; a restart policy would run it again.
+        let text = "services:\n  init:\n    image: busybox:1.37\n    command: [chown, -R, \"1000:1000\", /data]\n  app:\n    image: nginx:1.27\n    restart: always\n    environment:\n      NODE_ENV: production\n    depends_on:\n      init:\n        condition: service_completed_successfully\n";
+        assert!(findings(text, "compose.yaml").is_empty());
+        assert!(findings(text, "compose.prod.yaml").is_empty());
+        // Waited for only to start, or to be healthy: a long-running service.
+        for condition in ["service_started", "service_healthy"] {
+            let text = text.replace("service_completed_successfully", condition);
+            let found = findings(&text, "compose.yaml");
+            assert_eq!(found.len(), 1, "{condition}");
+            assert_eq!(&text[found[0].range.as_usize()], "init");
+        }
     }
 }

@@ -11,8 +11,9 @@ declare_rule! {
     /// default `json-file` driver is used), or its `logging` uses the `json-file` driver
     /// (written, or left to the default) without `options.max-size`. A `max-file` without
     /// `max-size` gets its own message: it does nothing alone. Other drivers are left alone
-    /// (`local` rotates by default). One finding per service. Info, a warning in a
-    /// production file.
+    /// (`local` rotates by default), and so are services with a `provider` (Compose hands
+    /// them to an external program and creates no container). One finding per service.
+    /// Info, a warning in a production file.
     ///
     /// ## Why is this bad?
     /// `json-file` keeps every line a container writes, in one file under
@@ -80,6 +81,10 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
     let mut seen = HashSet::new();
     for service in ctx.services() {
         let Some(body) = service.body else { continue };
+        // A provider service (a cloud database, a model runner) has no container, no logs.
+        if ctx.get(body, "provider").is_some() {
+            continue;
+        }
         let name = service.name;
         let mut d = match ctx.entry(body, "logging") {
             None => {
@@ -175,5 +180,14 @@ mod tests {
         let found = findings(text);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn provider_services_have_no_container() {
+        let text = "services:\n  example:\n    provider:\n      type: example-provider\n      options:\n        name: x\n";
+        assert!(findings(text).is_empty());
+        let text =
+            "services: {example: {provider: {type: example-provider, options: {name: x}}}}\n";
+        assert!(findings(text).is_empty());
     }
 }

@@ -1,5 +1,6 @@
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::rules::compose::ComposeContext;
+use crate::rules::compose::profiles::{may_run_together, profiles};
 use crate::rules::declare_rule;
 use crate::syntax::compose::NodeId;
 
@@ -9,6 +10,11 @@ declare_rule! {
     /// (it wants at least two characters: a letter or digit, then letters, digits, `_`, `.`
     /// or `-`). As information, it also reports a fixed `container_name` on a service asked
     /// to run more than one container (`deploy.replicas` or `scale` above 1).
+    ///
+    /// Two services share a name only if they can run together: one without `profiles`
+    /// always runs, two with `profiles` run together when they share a profile (or one of
+    /// them is written with `${VAR}`, which may be any name). A CPU and a GPU variant of one
+    /// service, in the profiles `cpu` and `gpu`, may keep one name.
     ///
     /// ## Why is this bad?
     /// Container names are unique on a Docker host: `up` creates the first service and fails
@@ -51,7 +57,14 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
-    let mut seen: Vec<(&str, &str, u32)> = Vec::new();
+    /// A valid name already taken: the name, its service, its profiles, where it is written.
+    struct Taken<'a> {
+        name: &'a str,
+        service: &'a str,
+        profiles: Vec<&'a str>,
+        at: u32,
+    }
+    let mut seen: Vec<Taken<'_>> = Vec::new();
     for service in ctx.services() {
         let Some(body) = service.body else {
             continue;
@@ -76,18 +89,30 @@ pub(crate) fn check(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
                     service.name
                 ),
             ));
-        } else if let Some(&(_, other, at)) = seen.iter().find(|(n, _, _)| *n == name) {
-            out.push(CONTAINER_NAME.diagnostic(
-                range,
-                format!(
-                    "container name `{name}` of `{}` is already taken by `{other}` (line {}): \
-                     Docker refuses two containers with one name",
-                    service.name,
-                    ctx.line_number(at)
-                ),
-            ));
+        } else {
+            let profiles = profiles(ctx, body);
+            if let Some(other) = seen
+                .iter()
+                .find(|t| t.name == name && may_run_together(&t.profiles, &profiles))
+            {
+                out.push(CONTAINER_NAME.diagnostic(
+                    range,
+                    format!(
+                        "container name `{name}` of `{}` is already taken by `{}` (line {}): \
+                         Docker refuses two containers with one name",
+                        service.name,
+                        other.service,
+                        ctx.line_number(other.at)
+                    ),
+                ));
+            }
+            seen.push(Taken {
+                name,
+                service: service.name,
+                profiles,
+                at: range.start,
+            });
         }
-        seen.push((name, service.name, range.start));
         if let Some(replicas) = replicas(ctx, body).filter(|&n| n > 1) {
             let mut d = CONTAINER_NAME.diagnostic(
                 range,
@@ -162,5 +187,42 @@ mod tests {
         );
         assert_eq!(found[2].1, Severity::Info);
         assert!(found[2].0.starts_with("`d` asks for 3 containers"));
+    }
+
+    #[test]
+    fn services_that_never_run_together_may_share_a_name() {
+        // A CPU and a GPU variant, in profiles that are never enabled together.
+        let src = "services:\n  a:\n    image: ollama/ollama:0.5.7\n    container_name: ollama\n    profiles: [cpu]\n  b:\n    image: ollama/ollama:0.5.7\n    container_name: ollama\n    profiles: [gpu]\n";
+        assert!(found(src).is_empty(), "{:?}", found(src));
+        // A service without profiles runs with every profile.
+        let src = "services:\n  a:\n    image: x:1\n    container_name: db\n    profiles: [cpu]\n  b:\n    image: y:1\n    container_name: db\n";
+        assert_eq!(found(src).len(), 1, "{:?}", found(src));
+        // A shared profile, or one that may be any name.
+        let src = "services:\n  a:\n    image: x:1\n    container_name: db\n    profiles: [cpu, all]\n  b:\n    image: y:1\n    container_name: db\n    profiles: [gpu, all]\n  c:\n    image: z:1\n    container_name: web\n    profiles: [cpu]\n  d:\n    image: w:1\n    container_name: web\n    profiles: [\"${ACCEL}\"]\n";
+        let found = found(src);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0]
+                .0
+                .contains("`db` of `b` is already taken by `a` (line 4)")
+        );
+        assert!(
+            found[1]
+                .0
+                .contains("`web` of `d` is already taken by `c` (line 12)")
+        );
+    }
+
+    #[test]
+    fn a_third_service_is_compared_with_each_earlier_one() {
+        // `c` runs with `b`, not with `a`: the clash named is `b`'s.
+        let src = "services:\n  a:\n    image: x:1\n    container_name: db\n    profiles: [cpu]\n  b:\n    image: y:1\n    container_name: db\n    profiles: [gpu]\n  c:\n    image: z:1\n    container_name: db\n    profiles: [gpu]\n";
+        let found = found(src);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .0
+                .contains("`db` of `c` is already taken by `b` (line 8)")
+        );
     }
 }

@@ -39,6 +39,7 @@ mod cp051_volume_quotes;
 mod edits;
 mod env_files;
 pub(crate) mod interpolation;
+mod profiles;
 pub mod suppression;
 mod values;
 
