@@ -1,5 +1,5 @@
 use crate::diagnostics::Diagnostic;
-use crate::rules::compose::profiles::profiles;
+use crate::rules::compose::profiles::{may_run_together, profiles};
 use crate::rules::compose::{ComposeContext, PortEntry};
 use crate::rules::declare_rule;
 use crate::syntax::TextRange;
@@ -178,9 +178,7 @@ fn clash(a: &Binding<'_>, b: &Binding<'_>) -> Option<u32> {
         return None;
     }
     let addresses = a.ip.is_none() || b.ip.is_none() || a.ip == b.ip;
-    let together = a.profiles.is_empty()
-        || b.profiles.is_empty()
-        || a.profiles.iter().any(|p| b.profiles.contains(p));
+    let together = may_run_together(&a.profiles, &b.profiles);
     (a.protocol == b.protocol && addresses && together).then_some(low)
 }
 

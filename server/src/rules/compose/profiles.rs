@@ -2,7 +2,6 @@
 //! creates only the services whose profiles are enabled, so two services clash only if one
 //! `up` can start them both.
 
-use super::cp010_hardcoded_secret_env::has_interpolation;
 use crate::rules::compose::ComposeContext;
 use crate::syntax::compose::NodeId;
 
@@ -18,12 +17,12 @@ pub(crate) fn profiles<'a>(ctx: &ComposeContext<'a>, body: NodeId) -> Vec<&'a st
         .unwrap_or_default()
 }
 
-/// Whether two services with these profiles can be enabled together: a service without
-/// profiles always is; two with profiles are when they share one. A profile with `${VAR}`
-/// in it may be any name, so it may match.
+/// Whether two services with these profiles are enabled together by some `up`: a service
+/// without profiles always is; two with profiles are when they share one. A profile with
+/// `${VAR}` in it is compared as written: what it becomes is not known here, and the rules
+/// that ask report errors, so they claim a clash only when it is certain.
 pub(crate) fn may_run_together(a: &[&str], b: &[&str]) -> bool {
-    let open = |p: &[&str]| p.iter().any(|name| has_interpolation(name));
-    a.is_empty() || b.is_empty() || open(a) || open(b) || a.iter().any(|p| b.contains(p))
+    a.is_empty() || b.is_empty() || a.iter().any(|p| b.contains(p))
 }
 
 #[cfg(test)]
@@ -37,10 +36,9 @@ mod tests {
         assert!(may_run_together(&["cpu"], &[]));
         assert!(may_run_together(&["cpu", "all"], &["gpu", "all"]));
         assert!(!may_run_together(&["cpu"], &["gpu"]));
-        // An interpolated profile may be any name.
-        assert!(may_run_together(&["${ACCEL}"], &["gpu"]));
-        assert!(may_run_together(&["cpu"], &["gpu-${N:-1}"]));
-        // `$$` is a literal dollar: the name is `${ACCEL}`, which `gpu` is not.
-        assert!(!may_run_together(&["$${ACCEL}"], &["gpu"]));
+        // An interpolated profile is compared as written: no certain clash.
+        assert!(!may_run_together(&["${ACCEL}"], &["gpu"]));
+        assert!(!may_run_together(&["cpu"], &["gpu-${N:-1}"]));
+        assert!(may_run_together(&["${ACCEL}"], &["${ACCEL}"]));
     }
 }
