@@ -8,9 +8,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a name that points nowhere: a service in `depends_on`, `links`,
     /// `volumes_from`, `extends` or `network_mode: service:...` that the file does not
-    /// define; a named volume, network, secret or config a service uses without declaring
-    /// it at the top level; and `depends_on` chains that loop (a service waiting for
-    /// itself, directly or through others).
+    /// define; a named volume, network, secret or config a service uses (a secret also in
+    /// `build.secrets`) without declaring it at the top level; and `depends_on` chains that
+    /// loop (a service waiting for itself, directly or through others).
     ///
     /// ## Why is this bad?
     /// Compose refuses the whole project: `up` stops with "service ... depends on undefined
@@ -196,6 +196,12 @@ fn references(ctx: &ComposeContext<'_>, out: &mut Vec<Diagnostic>) {
         for section in [SECRETS, CONFIGS] {
             for (name, node) in named_entries(ctx, body, section.key) {
                 check_declared(ctx, section, service.name, name, node, out);
+            }
+        }
+        // Secrets given to the build name the same top-level entries.
+        if let Some(build) = ctx.get(body, "build") {
+            for (name, node) in named_entries(ctx, build, SECRETS.key) {
+                check_declared(ctx, SECRETS, service.name, name, node, out);
             }
         }
     }
