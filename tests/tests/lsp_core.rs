@@ -395,6 +395,20 @@ fn first_diagnostics_wait_for_the_editors_settings() {
     // Sent before the server's settings request is read (and so answered).
     client.open(URI, "dockerfile", BROKEN);
     assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["DF003"]);
+    // A client that pulls diagnostics: its first pull waits for the settings too.
+    let caps = json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {"configuration": true},
+    });
+    let (mut puller, _) = LspClient::start(caps, Value::Null);
+    *puller.configuration.lock().unwrap() = json!({"ignore": ["DF020"]});
+    puller.open(URI, "dockerfile", BROKEN);
+    let report = puller.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert_eq!(codes(&json!({"diagnostics": report["items"]})), ["DF003"]);
+    assert_eq!(puller.shutdown(), Some(0));
     // Settings wrapped in a `dockwise` section (Helix sends its `config` that way) are read
     // from inside it; a key that is no setting is reported, not ignored in silence.
     *client.configuration.lock().unwrap() = json!({"dockwise": {"ignore": ["DF003"]}});

@@ -37,10 +37,6 @@ struct State {
     client: ClientSupport,
     encoding: PositionEncoding,
     documents: DocumentStore,
-    /// Between `initialized` and the editor's first settings answer: diagnostics pushed then
-    /// would be replaced a moment later (a finding the settings hide would flash), so they
-    /// wait for the answer.
-    awaiting_settings: bool,
 }
 
 pub struct Backend {
@@ -54,6 +50,10 @@ pub struct Backend {
     answers: AtomicU64,
     /// Where diagnostics are written when serving over stdio (else through `client`).
     direct: Option<super::transport::DirectOutput>,
+    /// `true` between `initialized` and the editor's first settings answer. Diagnostics
+    /// given then would be replaced a moment later (a finding the settings hide would
+    /// flash), so pushes are skipped (the answer's refresh sends them) and pulls wait.
+    awaiting_settings: tokio::sync::watch::Sender<bool>,
 }
 
 /// Runs `f`, turning a panic into an internal error for this request only.
@@ -82,6 +82,7 @@ impl Backend {
             shutdown_requested: Arc::new(AtomicBool::new(false)),
             answers: AtomicU64::new(0),
             direct: None,
+            awaiting_settings: tokio::sync::watch::Sender::new(false),
         }
     }
 
@@ -154,7 +155,7 @@ impl Backend {
     async fn publish(&self, uri: Uri, version: Option<i32>) {
         {
             let state = self.state();
-            if state.client.pull_diagnostics || state.awaiting_settings {
+            if state.client.pull_diagnostics || *self.awaiting_settings.borrow() {
                 return;
             }
         }
@@ -447,12 +448,10 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: lsp::InitializedParams) {
-        {
-            let mut state = self.state();
-            state.awaiting_settings = state.client.configuration;
-        }
+        let pulls_settings = self.state().client.configuration;
+        self.awaiting_settings.send_replace(pulls_settings);
         self.fetch_settings().await;
-        self.state().awaiting_settings = false;
+        self.awaiting_settings.send_replace(false);
         // Documents opened while the settings were on their way were checked without them.
         let opened = !self.state().documents.uris().is_empty();
         if opened {
@@ -544,6 +543,9 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::DocumentDiagnosticParams,
     ) -> Result<lsp::DocumentDiagnosticReportResult> {
+        // Not with the settings of a moment ago (fetch_settings gives up after SETTINGS_WAIT).
+        let mut awaiting = self.awaiting_settings.subscribe();
+        let _ = tokio::time::timeout(SETTINGS_WAIT, awaiting.wait_for(|waiting| !waiting)).await;
         // Read before the snapshot: a change in between makes the id older, never newer.
         let generation = self.state().documents.generation();
         let started = std::time::Instant::now();
