@@ -5,7 +5,8 @@
 ;; Environment (run.sh sets it): DOCKWISE_WS (a scratch workspace holding the fixtures and a
 ;; .git folder), DOCKWISE_BIN (the server), DOCKWISE_TIMEOUT (ms per wait, default 10000).
 ;; Uses the set-up editors/README.md recommends: `eglot-server-programs' entries (one per
-;; mode before Emacs 29, one for both after) and `eglot-ensure' on the modes' hooks. Exits 0 only if every check passed.
+;; mode before Emacs 29, one for both after) and `eglot-ensure' on the modes' hooks. Exits 0
+;; only if every check passed.
 
 ;; Emacs 30 compiles a native trampoline when a test stands in for a primitive such as
 ;; `completing-read', by running another emacs; the one under test may live outside the
