@@ -23,7 +23,7 @@ use super::convert::{
 use super::documents::{DocumentStore, Snapshot, document_kind, file_path};
 use super::features;
 use super::publish::PublishedJson;
-use super::settings::{self, Settings};
+use super::settings::Settings;
 use crate::diagnostics::Diagnostic;
 use crate::ide::actions;
 use crate::text::{Change, LineCol, PositionEncoding};
@@ -248,22 +248,11 @@ impl Backend {
         }
     }
 
-    /// The editor's settings. An editor with nothing configured for dockwise answers `null`
-    /// or `{}`: then the settings of `initialize` stand (they are often the only ones an
-    /// editor's set-up gives).
+    /// The editor's settings ([`Settings::from_editor`]).
     fn set_settings(&self, value: serde_json::Value) {
-        let value = settings::section(value);
-        let unset = match &value {
-            serde_json::Value::Null => true,
-            serde_json::Value::Object(map) => map.is_empty(),
-            _ => false,
-        };
-        if unset {
-            self.state().documents.use_startup_settings();
-            return;
-        }
-        match Settings::from_json(value) {
-            Ok(settings) => self.state().documents.set_settings(settings.selection()),
+        match Settings::from_editor(value) {
+            Ok(None) => self.state().documents.use_startup_settings(),
+            Ok(Some(settings)) => self.state().documents.set_settings(settings.selection()),
             Err(e) => {
                 let message = format!("dockwise: ignoring invalid settings: {e}");
                 tracing::warn!("{message}");

@@ -27,7 +27,7 @@ pub(crate) struct Settings {
 }
 
 /// The `dockwise` section of settings that come wrapped in one, else the settings as given.
-pub(crate) fn section(value: serde_json::Value) -> serde_json::Value {
+fn section(value: serde_json::Value) -> serde_json::Value {
     match value {
         serde_json::Value::Object(mut map) if map.contains_key("dockwise") => {
             map.remove("dockwise").unwrap_or_default()
@@ -43,7 +43,26 @@ impl Settings {
     /// `didChangeConfiguration`) are read from inside it, and the other sections left to
     /// their tools.
     pub fn from_json(value: serde_json::Value) -> Result<Settings, String> {
+        Settings::parse(section(value))
+    }
+
+    /// Reads the settings an editor answers or notifies: `None` when it has nothing for
+    /// dockwise (`null` or `{}`, also wrapped), and then the settings of `initialize` stand
+    /// (they are often the only ones an editor's set-up gives).
+    pub fn from_editor(value: serde_json::Value) -> Result<Option<Settings>, String> {
         let value = section(value);
+        let unset = match &value {
+            serde_json::Value::Null => true,
+            serde_json::Value::Object(map) => map.is_empty(),
+            _ => false,
+        };
+        if unset {
+            return Ok(None);
+        }
+        Settings::parse(value).map(Some)
+    }
+
+    fn parse(value: serde_json::Value) -> Result<Settings, String> {
         let settings: Settings = if value.is_null() {
             Settings::default()
         } else {

@@ -206,17 +206,14 @@ fn is_secret_name(name: &str, value: &str, extra: &[String]) -> bool {
     {
         return false;
     }
-    let words: Vec<&str> = lower.split('_').filter(|w| !w.is_empty()).collect();
-    let Some((last, before)) = words.split_last() else {
-        return false;
-    };
-    let without_leading_auth: Vec<&str> = before
-        .iter()
-        .copied()
-        .filter(|w| *w != "auth")
-        .chain([*last])
-        .collect();
-    names_a_secret(&without_leading_auth.join("_"), value, extra)
+    let mut words = lower.split('_').filter(|w| !w.is_empty());
+    let last = words.next_back();
+    if !words.clone().any(|w| w == "auth") {
+        return names_a_secret(name, value, extra);
+    }
+    // The name without its leading `AUTH` words (rare: only such names pay for the copy).
+    let rest: Vec<&str> = words.filter(|w| *w != "auth").chain(last).collect();
+    names_a_secret(&rest.join("_"), value, extra)
 }
 
 /// The edit that makes an environment entry's value `${NAME}`: `NAME=${NAME}` for a list
