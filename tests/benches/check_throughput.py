@@ -89,21 +89,23 @@ def compose(rng: random.Random, i: int) -> str:
 
 def generate(root: Path) -> tuple[list[Path], list[Path], int]:
     rng = random.Random(20261205)
-    dockerfiles, composes, lines = [], [], 0
-    for i in range(600):
-        path = root / f"svc{i:03}" / "Dockerfile"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = dockerfile(rng, i)
-        path.write_text(text)
-        dockerfiles.append(path)
-        lines += text.count("\n")
-    for i in range(400):
-        path = root / f"stack{i:03}" / "compose.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = compose(rng, i)
-        path.write_text(text)
-        composes.append(path)
-        lines += text.count("\n")
+    lines = 0
+
+    def write(count: int, folder: str, name: str, make) -> list[Path]:
+        nonlocal lines
+        paths = []
+        for i in range(count):
+            path = root / f"{folder}{i:03}" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = make(rng, i)
+            path.write_text(text)
+            paths.append(path)
+            lines += text.count("\n")
+        return paths
+
+    # Dockerfiles first: the generator's random state then gives the same files as before.
+    dockerfiles = write(600, "svc", "Dockerfile", dockerfile)
+    composes = write(400, "stack", "compose.yaml", compose)
     return dockerfiles, composes, lines
 
 

@@ -65,10 +65,13 @@ if [[ $(uname -m) == x86_64 ]] && ! { "$d13/bin/nvim" --version 2>/dev/null | gr
   echo "== Debian 13's neovim (0.10), Helix and Emacs 30 into $d13"
   rm -rf "$d13"
   mkdir -p "$d13/debs" "$d13/bin"
-  curl -fsSL "$mirror/dists/trixie/main/binary-amd64/Packages.xz" | xz -d >"$d13/Packages"
-  # The field $2 of package $1 in the index.
+  # The index, read once into one line per package: name, Filename, Depends (tab-separated).
+  curl -fsSL "$mirror/dists/trixie/main/binary-amd64/Packages.xz" | xz -d |
+    awk -F': ' '/^Package: / { p = $2 } /^Filename: / { f[p] = $2 } /^Depends: / { d[p] = $2 }
+      END { for (p in f) print p "\t" f[p] "\t" d[p] }' >"$d13/Packages"
+  # The field $2 (Filename or Depends) of package $1.
   field() {
-    awk -v p="Package: $1" -v f="$2: " '$0 == p { found = 1 } found && index($0, f) == 1 { print substr($0, length(f) + 1); exit }' "$d13/Packages"
+    awk -F'\t' -v p="$1" -v col="$([[ $2 == Filename ]] && echo 2 || echo 3)" '$1 == p { print $col; exit }' "$d13/Packages"
   }
   # A package's Depends: the first of each set of alternatives, without versions.
   depends() {

@@ -315,11 +315,9 @@ fn settings_from_configuration_and_init_options() {
     // workspace/configuration is asked after `initialized`.
     let (mut client, _) =
         LspClient::start(json!({"workspace": {"configuration": true}}), Value::Null);
-    *client.configuration.lock().unwrap() =
-        json!({"ignore": ["DF020"], "severity": {"DF003": "error"}});
-    client.notify(
-        "workspace/didChangeConfiguration",
-        json!({"settings": null}),
+    change_settings(
+        &mut client,
+        json!({"ignore": ["DF020"], "severity": {"DF003": "error"}}),
     );
     // Give the server a moment to fetch the settings before opening.
     client.wait_for("configuration request", |m| {
@@ -358,22 +356,10 @@ fn settings_of_initialize_stand_when_the_editor_has_none() {
     client.open(URI, "dockerfile", BROKEN);
     assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["DF003"]);
     // An empty object is nothing configured too.
-    *client.configuration.lock().unwrap() = json!({});
-    client.notify(
-        "workspace/didChangeConfiguration",
-        json!({"settings": null}),
-    );
+    change_settings(&mut client, json!({}));
     assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["DF003"]);
     // Invalid settings are shown to the user, not only logged.
-    client.notify(
-        "workspace/didChangeConfiguration",
-        json!({"settings": null}),
-    );
-    *client.configuration.lock().unwrap() = json!({"ignore": "DF020"});
-    client.notify(
-        "workspace/didChangeConfiguration",
-        json!({"settings": null}),
-    );
+    change_settings(&mut client, json!({"ignore": "DF020"}));
     let shown = client.wait_for("a message about the settings", |m| {
         m["method"] == "window/showMessage"
             && m["params"]["message"]
@@ -382,6 +368,16 @@ fn settings_of_initialize_stand_when_the_editor_has_none() {
     });
     assert_eq!(shown["params"]["type"], 2);
     assert_eq!(client.shutdown(), Some(0));
+}
+
+/// The editor's settings change: what it answers from now on, and the notification that
+/// makes the server ask.
+fn change_settings(client: &mut LspClient, settings: Value) {
+    *client.configuration.lock().unwrap() = settings;
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
 }
 
 #[test]
@@ -411,17 +407,9 @@ fn first_diagnostics_wait_for_the_editors_settings() {
     assert_eq!(puller.shutdown(), Some(0));
     // Settings wrapped in a `dockwise` section (Helix sends its `config` that way) are read
     // from inside it; a key that is no setting is reported, not ignored in silence.
-    *client.configuration.lock().unwrap() = json!({"dockwise": {"ignore": ["DF003"]}});
-    client.notify(
-        "workspace/didChangeConfiguration",
-        json!({"settings": null}),
-    );
+    change_settings(&mut client, json!({"dockwise": {"ignore": ["DF003"]}}));
     assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["DF020"]);
-    *client.configuration.lock().unwrap() = json!({"ignor": ["DF003"]});
-    client.notify(
-        "workspace/didChangeConfiguration",
-        json!({"settings": null}),
-    );
+    change_settings(&mut client, json!({"ignor": ["DF003"]}));
     let shown = client.wait_for("a message about the settings", |m| {
         m["method"] == "window/showMessage"
     });

@@ -32,7 +32,7 @@ step "npm run check (tsc --noEmit)"
 npm run check
 
 step "unit tests (node --test: binary lookup; settings, against the server)"
-node --test test/
+node --test test/*.test.js
 
 step "package: universal and linux-x64"
 rm -f dockwise-*.vsix

@@ -2,7 +2,7 @@
 // promises: the dockwise.server.path setting, the binary bundled in the package, PATH, then
 // ~/.cargo/bin; and a clear error when none is there.
 //
-//   node --test test/
+//   node --test test/*.test.js
 
 'use strict';
 
@@ -12,7 +12,8 @@ const os = require('node:os');
 const path = require('node:path');
 const test = require('node:test');
 
-const root = path.resolve(__dirname, '..');
+const { loadSource } = require('./load-source');
+
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dockwise-vscode-server-'));
 test.after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
@@ -34,17 +35,7 @@ module.exports = {
 };
 `,
   );
-  const out = path.join(scratch, 'server.js');
-  require('esbuild').buildSync({
-    entryPoints: [path.join(root, 'src', 'server.ts')],
-    outfile: out,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    alias: { vscode: stub },
-    logLevel: 'error',
-  });
-  return require(out);
+  return loadSource('server', scratch, { vscode: stub });
 }
 const { findServer, bundledPath, ServerNotFound } = loadServer();
 

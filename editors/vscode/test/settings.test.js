@@ -2,7 +2,7 @@
 // logic is the shape of that object, and a shape the server does not accept is dropped
 // whole (with a log line nobody reads), so this is where a mismatch would hide.
 //
-//   node --test test/        (DOCKWISE_BIN picks the binary; without one the server tests skip)
+//   node --test test/*.test.js   (DOCKWISE_BIN picks the binary; without one the server tests skip)
 
 'use strict';
 
@@ -14,6 +14,8 @@ const path = require('node:path');
 const test = require('node:test');
 const { pathToFileURL } = require('node:url');
 
+const { loadSource } = require('./load-source');
+
 const root = path.resolve(__dirname, '..');
 // Scratch folders of this run, removed at the end.
 const scratch = [];
@@ -24,20 +26,8 @@ function scratchDir(prefix) {
   return dir;
 }
 
-// src/settings.ts has no VS Code imports, so it can run here once esbuild strips the types.
-function loadSettings() {
-  const out = path.join(scratchDir('dockwise-vscode-test-'), 'settings.js');
-  require('esbuild').buildSync({
-    entryPoints: [path.join(root, 'src', 'settings.ts')],
-    outfile: out,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    logLevel: 'error',
-  });
-  return require(out);
-}
-const { serverSettings } = loadSettings();
+// src/settings.ts has no VS Code imports, so it runs here as it is.
+const { serverSettings } = loadSource('settings', scratchDir('dockwise-vscode-test-'));
 
 /** A stand-in for vscode.WorkspaceConfiguration over a plain object of dotted keys. */
 function config(values) {

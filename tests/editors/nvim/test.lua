@@ -165,6 +165,15 @@ local function apply_quick_fix(bufnr, diagnostic)
   return changed
 end
 
+-- Applies the quick fix of `diagnostic` and checks that its line then reads `expected`.
+local function check_quick_fix(bufnr, diagnostic, what_changed, expected, what_fixed)
+  local line = diagnostic.lnum
+  check(apply_quick_fix(bufnr, diagnostic), what_changed)
+  local text = vim.api.nvim_buf_get_lines(bufnr, line, line + 1, false)[1]
+  out('LINE ' .. text)
+  check(text == expected, what_fixed, text)
+end
+
 local function show_diagnostics(label, bufnr)
   for _, d in ipairs(vim.diagnostic.get(bufnr)) do
     out(('DIAG %s %d:%d %s sev=%d %s'):format(label, d.lnum + 1, d.col + 1, tostring(code_of(d)), d.severity, d.message))
@@ -260,11 +269,7 @@ local function test_dockerfile()
     return df006 ~= nil
   end)
   if df006 then
-    local line = df006.lnum
-    check(apply_quick_fix(bufnr, df006), 'quick fix changed the buffer')
-    local text = vim.api.nvim_buf_get_lines(bufnr, line, line + 1, false)[1]
-    out('LINE ' .. text)
-    check(text == 'RUN echo hello', 'quick fix upper-cased the keyword', text)
+    check_quick_fix(bufnr, df006, 'quick fix changed the buffer', 'RUN echo hello', 'quick fix upper-cased the keyword')
     wait_for('DF006 gone after the fix', function()
       return #diagnostics_with(bufnr, 'DF006') == 0
     end)
@@ -305,11 +310,7 @@ local function test_compose(dockerfile_client)
     return cp018 ~= nil
   end)
   if cp018 then
-    local line = cp018.lnum
-    check(apply_quick_fix(bufnr, cp018), 'quick fix changed compose.yaml')
-    local text = vim.api.nvim_buf_get_lines(bufnr, line, line + 1, false)[1]
-    out('LINE ' .. text)
-    check(vim.trim(text) == '- "8080:80"', 'quick fix quoted the port', text)
+    check_quick_fix(bufnr, cp018, 'quick fix changed compose.yaml', '      - "8080:80"', 'quick fix quoted the port')
   end
 end
 
